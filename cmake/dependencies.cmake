@@ -1,0 +1,12 @@
+# Dependencies, all from Debian packages (scripts/setup.sh installs them).
+find_package(xtl REQUIRED)
+find_package(xsimd REQUIRED)
+find_package(xtensor REQUIRED)
+find_package(xtensor-blas REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc libcgraph)
+if(XGRAD_BUILD_TESTS)
+  find_package(Boost REQUIRED COMPONENTS unit_test_framework)
+endif()
