@@ -1,0 +1,52 @@
+#pragma once
+// Shared test helpers: message predicates and gradcheck assertions.
+
+#include <boost/test/unit_test.hpp>
+#include <string>
+#include <xgrad/xgrad.hpp>
+
+namespace xgrad::test {
+
+/// Predicate for BOOST_CHECK_EXCEPTION: the exception's message contains `part`.
+struct has_message {
+    std::string part;
+    template <class E>
+    bool operator()(const E& e) const {
+        const std::string what = e.what();
+        BOOST_TEST_INFO("message: " << what);
+        return what.find(part) != std::string::npos;
+    }
+};
+
+/// A column vector (n x 1): `Array{{1}, {2}}` is ambiguous for xtensor.
+inline Array column(std::initializer_list<float> values) {
+    Array a = Array(Array::shape_type{values.size()});
+    std::copy(values.begin(), values.end(), a.begin());
+    a.reshape({values.size(), 1});
+    return a;
+}
+
+/// Values from `lo` to `hi` in `n` even steps, shaped `shape` (deterministic, no ties).
+inline Array ramp(const Shape& shape, float lo, float hi) {
+    Array a(Array::shape_type(shape.begin(), shape.end()));
+    const std::size_t n = a.size();
+    for (std::size_t i = 0; i < n; ++i) a.data()[i] = n > 1 ? lo + (hi - lo) * float(i) / float(n - 1) : lo;
+    return a;
+}
+
+/// A deterministic, shuffled ramp: distinct values without the structure of a plain ramp.
+inline Array mixed(const Shape& shape, float lo, float hi) {
+    Array a = ramp(shape, lo, hi);
+    const std::size_t n = a.size();
+    for (std::size_t i = 0; i < n; ++i) std::swap(a.data()[i], a.data()[(i * 7 + 3) % n]);
+    return a;
+}
+
+}  // namespace xgrad::test
+
+/// Checks f's gradients at `inputs` against finite differences, printing the worst element.
+#define XGRAD_CHECK_GRAD(f, ...)                                        \
+    do {                                                                \
+        auto xgrad_r_ = ::xgrad::gradcheck((f), {__VA_ARGS__});         \
+        BOOST_TEST(xgrad_r_.ok, xgrad_r_.report);                       \
+    } while (0)
