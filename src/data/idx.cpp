@@ -28,7 +28,10 @@ std::string hex_byte(std::uint8_t b) {
 
 std::string dims_text(const std::vector<std::size_t>& dims) {
     std::string out;
-    for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? "x" : "") + std::to_string(dims[i]);
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (i > 0) out += 'x';
+        out += std::to_string(dims[i]);
+    }
     return out;
 }
 
