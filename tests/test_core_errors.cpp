@@ -100,4 +100,10 @@ BOOST_AUTO_TEST_CASE(anomaly_guard_names_the_first_bad_op) {
     BOOST_CHECK_EXCEPTION(constant(Array{1.f}) / constant(Array{0.f}), ValueError, has_message("produced Inf"));
 }
 
+BOOST_AUTO_TEST_CASE(relu_keeps_nan_visible) {
+    Array v = relu(constant(Array{std::nanf(""), -1.f, 2.f})).value();
+    BOOST_TEST(std::isnan(v(0)));
+    BOOST_TEST(v(1) == 0.f);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

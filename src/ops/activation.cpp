@@ -32,7 +32,8 @@ Tensor relu(const Tensor& a) {
     Array v(a.shape());
     const float* in = a.value().data();
     float* out = v.data();
-    for (std::size_t i = 0, n = v.size(); i < n; ++i) out[i] = in[i] > 0.f ? in[i] : 0.f;
+    // `<= 0` rather than `> 0`: a NaN input stays NaN instead of vanishing.
+    for (std::size_t i = 0, n = v.size(); i < n; ++i) out[i] = in[i] <= 0.f ? 0.f : in[i];
     return record({"relu", "d relu(a)/da = [a > 0]"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {relu_backward(c.grad, c.inputs[0])};
