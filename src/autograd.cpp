@@ -108,7 +108,7 @@ BackwardStep BackwardEngine::step() {
     // Every node in order_ is reachable from a root, so it has a gradient by now.
     rec.grad_output = it->second;
     pending_.erase(it);
-    if (node.retains_grad) {
+    if (node.retains_grad && options_.accumulate) {  // xgrad::grad leaves every grad() alone
         node.grad = node.grad ? add(Tensor(node.grad), rec.grad_output).node() : rec.grad_output.node();
     }
 

@@ -167,6 +167,9 @@ BOOST_AUTO_TEST_CASE(intermediate_inputs_and_unused) {
     auto g = grad({y}, {h, x}, {.retain_graph = true});
     BOOST_TEST(g[0].item() == 12.f);
     BOOST_TEST(g[1].item() == 36.f);
+    Tensor kept = (x * 2.f).retain_grad();
+    grad({kept * kept}, {x});
+    BOOST_TEST(!kept.grad().defined());  // grad() does not store into retained intermediates
     Tensor z = parameter(Array{1.f});
     auto unused = grad({y}, {z}, {.retain_graph = true, .allow_unused = true});
     BOOST_TEST(!unused[0].defined());
