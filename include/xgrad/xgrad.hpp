@@ -3,6 +3,10 @@
 /// The umbrella header: everything a user needs.
 
 #include "xgrad/autograd.hpp"
+#include "xgrad/data/dataset.hpp"
+#include "xgrad/data/idx.hpp"
+#include "xgrad/data/mnist.hpp"
+#include "xgrad/data/sha256.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/gradcheck.hpp"
