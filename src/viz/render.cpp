@@ -35,20 +35,27 @@ std::string trimmed(std::string s) {
     return s.empty() ? "no message from Graphviz" : s;
 }
 
-// Owns the Graphviz objects of one render and routes its messages into `messages`.
+// One context for the whole process, made on first use and never freed: Graphviz 2.43's
+// pango plugin caches a pointer to a font name owned by the context, so a second context
+// after gvFreeContext reads freed memory (found by AddressSanitizer). Guarded by g_graphviz.
+GVC_t* shared_context() {
+    static GVC_t* gvc = gvContext();
+    return gvc;
+}
+
+// Holds the Graphviz lock for one render, owns its graph and routes messages into `messages`.
 class Session {
 public:
     explicit Session(std::string& messages) : lock_(g_graphviz) {
         g_messages = &messages;
         previous_ = agseterrf(collect_message);
-        gvc_ = gvContext();
+        gvc_ = shared_context();
     }
     ~Session() {
         if (graph_) {
             if (laid_out_) gvFreeLayout(gvc_, graph_);
             agclose(graph_);
         }
-        if (gvc_) gvFreeContext(gvc_);
         agseterrf(previous_);
         g_messages = nullptr;
     }
