@@ -1,0 +1,6 @@
+target_sources(xgrad PRIVATE
+  viz/emit.cpp
+  viz/forward.cpp
+  viz/backward.cpp
+  viz/render.cpp
+)
