@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(next_twice_shows_step_three,
     std::vector<StepRecord> steps = stepper.run_to_end();
     BOOST_REQUIRE(steps.size() >= 4u);
     const fs::path page = dir.path / "explorer.html";
-    write_explorer(steps, fake_frames(steps.size()), page.string());
+    write_explorer(stepper, page.string());
     const std::string url = "'file://" + page.string() + "#autoclick=2'";
     const std::string chromium = "timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
                                  "--no-first-run --disable-background-networking --disable-component-update "
@@ -179,6 +179,66 @@ BOOST_AUTO_TEST_CASE(next_twice_shows_step_three,
     BOOST_TEST(png.size() > 1000u);
     BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
     BOOST_TEST_MESSAGE("explorer screenshot: " << shot.string());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(frames)
+
+BOOST_AUTO_TEST_CASE(one_frame_per_step_with_gradients_filling_in) {
+    Tensor w = parameter(Array{0.25f, -0.75f}, "w");
+    Tensor x = constant(Array{2.f, 4.f}, "x");
+    Tensor loss = sum(square(w * x));
+    // A grad left by an earlier backward must not show before the stepper reaches w.
+    loss.backward(/*retain_graph=*/true);
+    const Array stored = w.grad().value();
+    const std::string w_grad = "grad " + summarize(stored, 6);
+    BackwardStepper stepper(loss);
+    std::vector<std::string> dots = frame_dots(stepper);
+    BOOST_TEST(stepper.done());
+    BOOST_REQUIRE(dots.size() == stepper.size());
+    BOOST_REQUIRE(dots.size() == 3u);  // sum, square, mul
+    for (std::size_t k = 0; k < dots.size(); ++k) {
+        BOOST_TEST(dots[k].find("step " + std::to_string(k + 1) + "/3") != std::string::npos);
+        BOOST_TEST(dots[k].find("#d62728") != std::string::npos, "frame " << k + 1 << " highlights nothing");
+    }
+    BOOST_TEST(dots[0].find(w_grad) == std::string::npos);
+    BOOST_TEST(dots[1].find(w_grad) == std::string::npos);
+    BOOST_TEST(dots[2].find(w_grad) != std::string::npos);  // the mul step sends dL/dw
+    BOOST_TEST((w.grad().value() == stored));                 // put back untouched
+    // The stepped node is the one highlighted: options name it and its input edges.
+    StepRecord last = stepper.history().back();
+    viz::DotOptions o = frame_options(last, stepper.gradients());
+    BOOST_TEST(o.highlight.count(last.node.id) == 1u);
+    BOOST_TEST(o.highlight.count(w.id()) == 1u);
+    BOOST_TEST(o.highlight_edges.count({w.id(), last.node.id}) == 1u);
+    BOOST_TEST(o.gradients.count(w.id()) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(frames_render_to_svg_and_png) {
+    TempDir dir;
+    BackwardStepper stepper(small_network());
+    std::vector<std::string> svgs = frame_svgs(stepper);
+    BOOST_REQUIRE(svgs.size() == stepper.size());
+    for (const std::string& s : svgs) BOOST_TEST(s.find("<svg") != std::string::npos);
+    std::vector<std::string> pngs = write_frames(stepper, (dir.path / "frames").string(), "png");
+    BOOST_REQUIRE(pngs.size() == stepper.size());
+    BOOST_TEST(fs::path(pngs[0]).filename() == "step_001.png");
+    for (const std::string& p : pngs) BOOST_TEST(slurp(p).compare(0, 8, "\x89PNG\r\n\x1a\n") == 0, p);
+    BOOST_CHECK_EXCEPTION(write_frames(stepper, dir.path.string(), "gif"), ValueError, has_message{"\"gif\""});
+}
+
+BOOST_AUTO_TEST_CASE(explorer_from_a_stepper_inlines_every_frame) {
+    TempDir dir;
+    BackwardStepper stepper(small_network());
+    const fs::path path = dir.path / "explorer.html";
+    write_explorer(stepper, path.string());
+    const std::string html = slurp(path);
+    std::size_t svgs = 0;
+    for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
+    BOOST_TEST(svgs == stepper.size());
+    BOOST_TEST(html.find("http://") == std::string::npos);
+    BOOST_TEST(html.find("https://") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 /// explorer and the optimizer step taken apart.
 
 #include "xgrad/study/explorer.hpp"
+#include "xgrad/study/frames.hpp"
 #include "xgrad/study/optimizer.hpp"
 #include "xgrad/study/stepper.hpp"
 #include "xgrad/study/trace.hpp"

@@ -41,7 +41,7 @@ nav button { font-size: 15px; padding: 4px 14px; }
 .hint { color: #667; font-size: 13px; }
 section.step { display: flex; gap: 16px; padding: 12px 16px; align-items: flex-start; }
 section.step[hidden] { display: none; }
-.frame { flex: 1 1 auto; min-width: 0; overflow: auto; border: 1px solid #dde; background: #fff; }
+.frame { flex: 1 1 auto; min-width: 0; overflow: auto; max-height: calc(100vh - 110px); border: 1px solid #dde; background: #fff; }
 .frame svg { max-width: 100%; height: auto; display: block; margin: auto; }
 aside { flex: 0 0 440px; font-size: 14px; }
 aside h2 { font-size: 16px; margin: 0 0 8px 0; }
@@ -67,6 +67,9 @@ const char* kScript = R"(
     counter.setAttribute('data-step', k);
     prev.disabled = (k === 1);
     next.disabled = (k === n);
+    // Bring the highlighted node (viz draws it in #d62728) into view inside the frame.
+    var hl = steps[k - 1].querySelector('.frame [stroke="#d62728"]');
+    if (hl && hl.scrollIntoView) hl.scrollIntoView({ block: 'center', inline: 'center' });
   }
   prev.addEventListener('click', function () { show(cur - 1); });
   next.addEventListener('click', function () { show(cur + 1); });

@@ -4,4 +4,5 @@ target_sources(xgrad PRIVATE
   study/trace.cpp
   study/optimizer.cpp
   study/explorer.cpp
+  study/frames.cpp
 )

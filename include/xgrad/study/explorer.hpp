@@ -8,6 +8,7 @@
 
 #include "xgrad/study/stepper.hpp"
 #include "xgrad/study/trace.hpp"
+#include "xgrad/viz/dot.hpp"
 
 namespace xgrad::study {
 
@@ -16,6 +17,7 @@ struct ExplorerOptions {
     std::string title = "xgrad: backpropagation step by step";  ///< page heading
     std::size_t max_elements = 16;  ///< values with more elements are summarised beside the picture
     int precision = 4;              ///< significant digits of printed values
+    viz::DotOptions diagram;        ///< base options of the frames (highlights, gradients, title are set per step)
 };
 
 /// Writes ONE HTML file (no network access needed: styles, script and SVG frames inline) that
