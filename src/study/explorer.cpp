@@ -106,7 +106,7 @@ void step_section(std::ostringstream& o, const StepRecord& s, const std::string*
         const InputGrad& g = s.inputs[i];
         o << "<div class=\"input\">input " << i << ": " << escape(node_name(g.input)) << "<br>";
         if (!g.needed) {
-            o << "no gradient (" << escape(g.input.op) << ")</div>\n";
+            o << escape(no_gradient_reason(g.input)) << "</div>\n";
             continue;
         }
         o << "<span class=\"formula\">" << escape(g.formula) << "</span><br>";

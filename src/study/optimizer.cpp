@@ -58,7 +58,8 @@ std::string RmspropStep::text() const {
       << " = " << v_after << '\n'
       << "  denominator = sqrt(v) + eps         = " << denominator << '\n'
       << "  update      = lr * g / denominator  = " << update << '\n'
-      << "  w           = " << w_before << " - " << update << " = " << w_after << '\n';
+      << "  w after     = w - update            = " << w_before << " - " << (update < 0 ? "(" : "") << update
+      << (update < 0 ? ")" : "") << " = " << w_after << '\n';
     return o.str();
 }
 

@@ -29,6 +29,12 @@ bool in_scope(const NodeInfo& n, const std::string& prefix) {
 
 }  // namespace
 
+std::string no_gradient_reason(const NodeInfo& input) {
+    if (input.op == "constant") return "no gradient: constant";
+    if (input.op == "parameter") return "no gradient: frozen parameter";
+    return "no gradient: no parameter before it";
+}
+
 std::string node_name(const NodeInfo& node) {
     return "'" + node.label + "' #" + std::to_string(node.id) + " " + shape_str(node.shape);
 }
@@ -58,7 +64,7 @@ std::string trace_table(const std::vector<StepRecord>& steps, const TraceOptions
             if (i < s.inputs.size()) {
                 const InputGrad& g = s.inputs[i];
                 row[c++] = node_name(g.input);
-                row[c++] = g.needed ? g.formula : "(no gradient: " + g.input.op + ")";
+                row[c++] = g.needed ? g.formula : "(" + no_gradient_reason(g.input) + ")";
                 row[c++] = g.needed ? value(g.grad, o) : "";
                 row[c++] = g.accumulated ? "+=" : "";
             }
@@ -97,7 +103,7 @@ std::string format_step(const StepRecord& s, const TraceOptions& o) {
         const InputGrad& g = s.inputs[i];
         out << "  input " << i << ":   " << node_name(g.input) << '\n';
         if (!g.needed) {
-            out << "             no gradient (" << g.input.op << ")\n";
+            out << "             " << no_gradient_reason(g.input) << '\n';
             continue;
         }
         out << "             " << g.formula << '\n';

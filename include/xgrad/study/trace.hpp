@@ -32,6 +32,10 @@ std::string trace_table(const std::vector<StepRecord>& steps, const TraceOptions
 /// One step as a few lines of prose-like text (what the explorer and the examples print).
 std::string format_step(const StepRecord& step, const TraceOptions& options = {});
 
+/// Why an input got no gradient: "no gradient: constant", "... frozen parameter" (a leaf with
+/// requires_grad off) or "... no parameter before it" (a recorded node computed from constants).
+std::string no_gradient_reason(const NodeInfo& input);
+
 /// "'dense_1/matmul' #12 (2x3)": a node as traces name it.
 std::string node_name(const NodeInfo& node);
 
