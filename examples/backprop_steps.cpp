@@ -57,12 +57,15 @@ void part2(const std::filesystem::path& out) {
     study::BackwardStepper stepper(loss);
     std::vector<study::StepRecord> steps = stepper.run_to_end();
     std::cout << study::trace_table(steps) << '\n';
-    std::cout << "-- only layer dense_1 --\n" << study::trace_table(steps, {.scopes = {"dense_1"}}) << '\n';
+    std::cout << "-- only layer dense_1, values of more than 3 elements summarised --\n"
+              << study::trace_table(steps, {.max_elements = 3, .scopes = {"dense_1"}}) << '\n';
 
     std::filesystem::create_directories(out);
     const std::string page = (out / "backprop_explorer.html").string();
     study::write_explorer(stepper, page, {.title = "Dense(3, relu) -> Dense(2, softmax): backprop step by step"});
-    std::cout << "wrote " << page << " (" << stepper.size() << " steps; open it in a browser)\n\n";
+    std::cout << "wrote " << page << " (" << stepper.size() << " steps; open it in a browser)\n";
+    const auto frames = study::write_frames(stepper, (out / "frames").string(), "svg");
+    std::cout << "wrote " << frames.size() << " frames to " << (out / "frames").string() << "\n\n";
 
     // The optimizer's turn: the gradients go into grad() as backward() would put them.
     stepper.accumulate_into_leaves();

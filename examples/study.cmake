@@ -13,6 +13,8 @@ add_custom_target(docs_tutorial
   COMMAND tutorial_sgd ${XGRAD_TUTORIAL_PICTURES}
   COMMAND tutorial_chain_rule ${XGRAD_TUTORIAL_PICTURES}
   COMMAND backprop_steps ${CMAKE_BINARY_DIR}/docs/study_out
+  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/docs/study_out/frames/step_008.svg
+          ${XGRAD_TUTORIAL_PICTURES}/network_step_08.svg
   DEPENDS tutorial_gradient tutorial_sgd tutorial_chain_rule backprop_steps
   COMMENT "Generating the tutorial's pictures into ${XGRAD_TUTORIAL_PICTURES}"
   VERBATIM)

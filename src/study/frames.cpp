@@ -44,11 +44,10 @@ struct ScratchDir {
 viz::DotOptions frame_options(const StepRecord& step, std::map<std::uint64_t, Array> gradients,
                               const viz::DotOptions& base) {
     viz::DotOptions o = base;
+    // Only the stepped node (viz draws its op with it) and its input edges: highlighting the
+    // inputs too would light up the ops that made them, which are not part of this step.
     o.highlight.insert(step.node.id);
-    for (const InputGrad& in : step.inputs) {
-        o.highlight.insert(in.input.id);
-        o.highlight_edges.insert({in.input.id, step.node.id});
-    }
+    for (const InputGrad& in : step.inputs) o.highlight_edges.insert({in.input.id, step.node.id});
     o.gradients = std::move(gradients);
     o.title = "step " + std::to_string(step.index + 1) + "/" + std::to_string(step.total) + ": " + step.node.op +
               " '" + step.node.label + "' sends dL/d(output) to its inputs";

@@ -12,8 +12,8 @@
 
 namespace xgrad::study {
 
-/// `base` with the highlights, gradients and title of one step: the stepped node and its
-/// inputs highlighted, the edges (input, node) highlighted, `gradients` (what is known after
+/// `base` with the highlights, gradients and title of one step: the stepped node (and its op)
+/// highlighted, the edges (input, node) highlighted, `gradients` (what is known after
 /// the step, BackwardStepper::gradients()) shown, title "step k/N: ...".
 viz::DotOptions frame_options(const StepRecord& step, std::map<std::uint64_t, Array> gradients,
                               const viz::DotOptions& base = {});
