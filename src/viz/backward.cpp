@@ -48,6 +48,13 @@ std::string backward_to_dot(const Tensor& loss, const DotOptions& o) {
                          " does not require grad: no parameter contributes to it");
     }
     const std::vector<Tensor> forward = detail::reachable({loss});
+    for (const auto& t : forward) {
+        if (t.node()->released) {
+            throw GraphError(caller + ": the graph of " + describe(loss) +
+                             " was freed by an earlier backward(); pass retain_graph=true to that "
+                             "backward to draw the gradient graph afterwards");
+        }
+    }
     // Nodes made by the backward pass have larger ids than every forward node.
     const std::uint64_t fwd_max = forward.back().id();
     RestoreGrads restore(forward);

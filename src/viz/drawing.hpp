@@ -41,6 +41,9 @@ std::string emit(const Drawing& drawing, const DotOptions& options);
 /// Checks options shared by every entry point; throws ValueError naming `caller`.
 void check_options(const std::string& caller, const DotOptions& options);
 
+/// Throws the size-guard ValueError when `count` DOT nodes exceed options.max_nodes.
+void check_size(const std::string& caller, std::size_t count, const DotOptions& options);
+
 /// Op ellipse text: the op name and its attributes ("sum_to" reads "sum over axis 0").
 std::string op_text(const Tensor& t);
 

@@ -134,6 +134,14 @@ void check_options(const std::string& caller, const DotOptions& o) {
     }
 }
 
+void check_size(const std::string& caller, std::size_t count, const DotOptions& o) {
+    if (count <= o.max_nodes) return;
+    throw ValueError(caller + ": graph has " + std::to_string(count) + " nodes (limit " +
+                     std::to_string(o.max_nodes) + "): " +
+                     (o.collapse_layers ? "raise max_nodes (collapse_layers is already on)"
+                                        : "pass collapse_layers = true or raise max_nodes"));
+}
+
 std::string op_text(const Tensor& t) {
     const std::string& op = t.op();
     std::string text = op;
@@ -186,13 +194,7 @@ std::string emit(const Drawing& d, const DotOptions& o) {
             count += it.op_label.empty() ? 1 : 2;
         }
     }
-    count += boxes.size();
-    if (count > o.max_nodes) {
-        throw ValueError(d.caller + ": graph has " + std::to_string(count) + " nodes (limit " +
-                         std::to_string(o.max_nodes) + "): " +
-                         (collapse ? "raise max_nodes (collapse_layers is already on)"
-                                   : "pass collapse_layers = true or raise max_nodes"));
-    }
+    check_size(d.caller, count + boxes.size(), o);
 
     // Heat scale over log10 of the positive norms.
     double lo = 0, hi = 0;

@@ -70,6 +70,11 @@ detail::Drawing forward_drawing(const std::string& caller, const std::vector<Ten
     std::set<std::uint64_t> root_ids;
     for (const auto& r : roots) root_ids.insert(r.id());
     const std::vector<Tensor> nodes = detail::reachable(roots);
+    if (!o.collapse_layers) {  // refuse a huge graph before summarising every value
+        std::size_t count = nodes.size();
+        for (const auto& t : nodes) count += t.node()->inputs.empty() ? 0 : 1;
+        detail::check_size(caller, count, o);
+    }
     std::set<std::string> scopes;
     for (const auto& t : nodes) {
         std::string s = t.scope();

@@ -54,7 +54,9 @@ std::string model_dot(const Tensor& output, const DotOptions& options = {});
 /// records. Each gradient is labelled `dL/d<label>`; a broadcast reduction reads
 /// `sum over axis 0`; where a tensor used several times gets its contributions added, the add
 /// is drawn as `+=`. Forward tensors that gradient ops read are drawn dashed. Clusters follow
-/// the scope of the forward op whose backward created the node.
+/// the scope of the forward op whose backward created the node. ValueError for a loss that is
+/// undefined, not one element or needs no grad; GraphError when an earlier backward() without
+/// retain_graph freed the graph; ValueError past `max_nodes`.
 std::string backward_to_dot(const Tensor& loss, const DotOptions& options = {});
 
 }  // namespace xgrad::viz
