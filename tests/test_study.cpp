@@ -1,6 +1,7 @@
 // The study tools: the stepper reproduces backward(), formulas name the right shapes and axes,
 // traces filter by scope, the RMSprop explanation matches the formula.
 #include <cmath>
+#include <xgrad/optim/optimizers.hpp>
 #include <xgrad/study.hpp>
 
 #include "helpers.hpp"
@@ -352,6 +353,25 @@ BOOST_AUTO_TEST_CASE(rmsprop_pieces_match_the_formula) {
     BOOST_TEST(d.rho == 0.9f);
     BOOST_TEST(d.eps == 1e-7f);
     BOOST_TEST(d.update == -1e-3 * std::sqrt(10.0), boost::test_tools::tolerance(1e-4));
+}
+
+BOOST_AUTO_TEST_CASE(rmsprop_explanation_matches_optim_rmsprop) {
+    // Two steps of the real optimizer (Keras defaults) against two explanations, the second
+    // fed the first one's v.
+    Tensor w = parameter(Array{{0.5f, -1.f, 0.25f}}, "w");
+    auto loss = [&] { return sum(w * w * w); };
+    loss().backward();
+    RmspropStep e1 = explain_rmsprop_step(w, {0, 1});
+    optim::RMSprop opt;
+    opt.attach({{"w", w}});
+    opt.step();
+    BOOST_TEST(w.value()(0, 1) == e1.w_after, boost::test_tools::tolerance(1e-6f));
+    w.zero_grad();
+    loss().backward();
+    RmspropStep e2 = explain_rmsprop_step(w, {0, 1}, 0.9f, 1e-3f, 1e-7f, e1.v_after);
+    BOOST_TEST(e2.w_before == e1.w_after, boost::test_tools::tolerance(1e-6f));
+    opt.step();
+    BOOST_TEST(w.value()(0, 1) == e2.w_after, boost::test_tools::tolerance(1e-6f));
 }
 
 BOOST_AUTO_TEST_CASE(rmsprop_errors) {
