@@ -1,0 +1,10 @@
+#pragma once
+/// @file study.hpp
+/// Studying backpropagation: the step-by-step stepper, text traces, diagram frames, the HTML
+/// explorer and the optimizer step taken apart.
+
+#include "xgrad/study/explorer.hpp"
+#include "xgrad/study/frames.hpp"
+#include "xgrad/study/optimizer.hpp"
+#include "xgrad/study/stepper.hpp"
+#include "xgrad/study/trace.hpp"

@@ -1,0 +1,8 @@
+target_sources(xgrad PRIVATE
+  study/stepper.cpp
+  study/rules.cpp
+  study/trace.cpp
+  study/optimizer.cpp
+  study/explorer.cpp
+  study/frames.cpp
+)
