@@ -155,6 +155,13 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args->save.empty()) network.save_weights(args->save);
+        if (!args->graph.empty()) {
+            // The network's graph on two test images, each layer drawn as one box (plot_model).
+            xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);
+            two.set_label("images");
+            xgrad::viz::render(xgrad::viz::model_dot(network.forward(two), {.title = "mnist network"}), args->graph);
+            std::cout << "diagram: " << args->graph << '\n';
+        }
         if (args->bench) {
             rusage usage{};
             getrusage(RUSAGE_SELF, &usage);

@@ -18,6 +18,8 @@
 #include "xgrad/ops/reduce.hpp"
 #include "xgrad/ops/shape.hpp"
 #include "xgrad/random.hpp"
+#include "xgrad/study.hpp"
 #include "xgrad/tensor.hpp"
 #include "xgrad/threads.hpp"
+#include "xgrad/viz.hpp"
 #include "xgrad/xt.hpp"
