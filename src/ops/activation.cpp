@@ -3,6 +3,7 @@
 #include "xgrad/ops/activation.hpp"
 
 #include <cmath>
+#include <numeric>
 #include <xtensor/xmath.hpp>
 
 #include "ops/common.hpp"
@@ -11,12 +12,30 @@
 
 namespace xgrad {
 
+namespace {
+// g where x > 0, else 0, in one pass. Its own gradient is the same mask applied to the
+// incoming gradient (and nothing flows to x: the mask is piecewise constant).
+Tensor relu_backward(const Tensor& g, const Tensor& x) {
+    Array v(g.shape());
+    const float* pg = g.value().data();
+    const float* px = x.value().data();
+    float* out = v.data();
+    for (std::size_t i = 0, n = v.size(); i < n; ++i) out[i] = px[i] > 0.f ? pg[i] : 0.f;
+    return record({"relu_backward", "d relu_backward(g, x)/dg = [x > 0]"}, {g, x}, std::move(v),
+                  [](const BackwardContext& c) -> std::vector<Tensor> {
+                      return {c.needs[0] ? relu_backward(c.grad, c.inputs[1]) : Tensor(), Tensor()};
+                  });
+}
+}  // namespace
+
 Tensor relu(const Tensor& a) {
-    Array v = xt::maximum(a.value(), 0.f);
+    Array v(a.shape());
+    const float* in = a.value().data();
+    float* out = v.data();
+    for (std::size_t i = 0, n = v.size(); i < n; ++i) out[i] = in[i] > 0.f ? in[i] : 0.f;
     return record({"relu", "d relu(a)/da = [a > 0]"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
-                      Array mask = xt::where(c.inputs[0].value() > 0.f, 1.f, 0.f);
-                      return {c.grad * constant(std::move(mask))};
+                      return {relu_backward(c.grad, c.inputs[0])};
                   });
 }
 

@@ -49,8 +49,28 @@ Shape broadcast_shapes(const char* op, const Tensor& a, const Tensor& b) {
     return out;
 }
 
+namespace {
+// a (..., n) + b (n): the bias add of every dense layer, as one contiguous loop per row.
+bool adds_a_row(const Array& a, const Array& b) {
+    return b.dimension() == 1 && a.dimension() >= 1 && a.shape().back() == b.size() && b.size() > 0;
+}
+Array add_row(const Array& a, const Array& b) {
+    Array out(a.shape());
+    const std::size_t n = b.size(), rows = a.size() / n;
+    const float* pb = b.data();
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* pa = a.data() + r * n;
+        float* po = out.data() + r * n;
+        for (std::size_t j = 0; j < n; ++j) po[j] = pa[j] + pb[j];
+    }
+    return out;
+}
+}  // namespace
+
 Tensor add(const Tensor& a, const Tensor& b) {
-    Array v = binary_value("add", a, b, [](const Array& x, const Array& y) -> Array { return x + y; });
+    Array v = adds_a_row(a.value(), b.value())
+                  ? add_row(a.value(), b.value())
+                  : binary_value("add", a, b, [](const Array& x, const Array& y) -> Array { return x + y; });
     return record({"add", "d(a+b)/da = 1, d(a+b)/db = 1"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {grad_for(c, 0, c.grad), grad_for(c, 1, c.grad)};

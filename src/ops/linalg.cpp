@@ -25,8 +25,10 @@ Tensor matmul_2d(const Tensor& a, const Tensor& b, MatmulOptions o) {
         throw ShapeError("matmul: " + operand(a, o.transpose_a) + " x " + operand(b, o.transpose_b) +
                          ": inner dimensions " + std::to_string(k) + " != " + std::to_string(k2));
     }
-    Array c(Array::shape_type{m, n}, 0.f);
-    if (m && n && k) xt::blas::gemm(a.value(), b.value(), c, o.transpose_a, o.transpose_b);
+    // sgemm with beta = 0 overwrites C, so only an empty inner dimension needs zeros.
+    Array c(Array::shape_type{m, n});
+    if (k == 0) c.fill(0.f);
+    else if (m && n) xt::blas::gemm(a.value(), b.value(), c, o.transpose_a, o.transpose_b);
 
     std::string rule = "dA = dC·Bᵀ, dB = Aᵀ·dC";
     if (o.transpose_a || o.transpose_b) rule += std::string(" (with ") + (o.transpose_a ? "Aᵀ" : "A") + "·" + (o.transpose_b ? "Bᵀ" : "B") + ")";

@@ -1,0 +1,61 @@
+// The matrix-product floor of one MNIST training step (784-512-10, batch 128): times sgemm on
+// exactly the products a step needs (no gradient for the images) and prints the per-epoch
+// total, the "roofline" xgrad's epoch time is compared with.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+#include <xtensor-blas/xblas.hpp>
+#include <xgrad/xgrad.hpp>
+
+namespace {
+
+struct Product {
+    const char* what;
+    std::size_t m, k, n;
+    bool ta, tb;
+};
+
+double seconds_of_step(const std::vector<Product>& products, int repeats) {
+    std::vector<double> times;
+    std::vector<xgrad::Array> a, b, c;
+    for (const auto& p : products) {
+        a.push_back(xgrad::random_uniform(p.ta ? xgrad::Shape{p.k, p.m} : xgrad::Shape{p.m, p.k}, -1, 1));
+        b.push_back(xgrad::random_uniform(p.tb ? xgrad::Shape{p.n, p.k} : xgrad::Shape{p.k, p.n}, -1, 1));
+        c.push_back(xgrad::Array(xgrad::Array::shape_type{p.m, p.n}));
+    }
+    for (int r = 0; r < repeats; ++r) {
+        auto t0 = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < products.size(); ++i) {
+            xt::blas::gemm(a[i], b[i], c[i], products[i].ta, products[i].tb);
+        }
+        times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int threads = argc > 1 ? std::atoi(argv[1]) : 0;
+    if (threads > 0) xgrad::set_num_threads(threads);
+    const std::size_t batch = 128;
+    // Forward: x·W1, h·W2. Backward: dW2 = hᵀ·g2, dh = g2·W2ᵀ, dW1 = xᵀ·g1 (no dx for images).
+    std::vector<Product> step = {
+        {"x·W1", batch, 784, 512, false, false}, {"h·W2", batch, 512, 10, false, false},
+        {"hᵀ·g2", 512, batch, 10, true, false},  {"g2·W2ᵀ", batch, 10, 512, false, true},
+        {"xᵀ·g1", 784, batch, 512, true, false},
+    };
+    double flops = 0;
+    for (const auto& p : step) flops += 2.0 * double(p.m) * double(p.k) * double(p.n);
+    seconds_of_step(step, 20);  // warm up the thread pool and caches
+    const double s = seconds_of_step(step, 200);
+    const int steps_per_epoch = 469;
+    std::printf("threads %d: one step's products %.3f ms (%.1f MFLOP, %.1f GFLOP/s), x469 = %.3f s per epoch\n",
+                xgrad::num_threads(), s * 1e3, flops / 1e6, flops / s / 1e9, s * steps_per_epoch);
+    std::printf("RESULT sgemm_epoch_seconds=%.4f gflops=%.2f\n", s * steps_per_epoch, flops / s / 1e9);
+    return 0;
+}

@@ -1,0 +1,1 @@
+xgrad_add_example(layers_tour)

@@ -1,0 +1,19 @@
+#pragma once
+/// @file nn.hpp
+/// The Keras-style layer: modules, Dense, Sequential, initializers, losses, metrics,
+/// optimizers and the training loop.
+
+#include "xgrad/losses.hpp"
+#include "xgrad/metrics.hpp"
+#include "xgrad/nn/activations.hpp"
+#include "xgrad/nn/dense.hpp"
+#include "xgrad/nn/init.hpp"
+#include "xgrad/nn/module.hpp"
+#include "xgrad/nn/sequential.hpp"
+#include "xgrad/optim/optimizer.hpp"
+#include "xgrad/optim/optimizers.hpp"
+#include "xgrad/train/callbacks.hpp"
+#include "xgrad/train/fit_options.hpp"
+#include "xgrad/train/history.hpp"
+#include "xgrad/train/progbar.hpp"
+#include "xgrad/train/weights_io.hpp"

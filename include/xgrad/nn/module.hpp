@@ -1,0 +1,98 @@
+#pragma once
+/// @file module.hpp
+/// nn::Module: the base of layers and models. A module owns named parameters and named
+/// submodules; its dotted parameter names ("dense_1.kernel") are stable and are also the
+/// parameter tensors' labels, so diagrams, optimizer state and weight files agree.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/tensor.hpp"
+
+namespace xgrad::nn {
+
+/// The activations a layer can end with (Keras names: "linear", "relu", ...).
+enum class Activation { Linear, Relu, Sigmoid, Tanh, Softmax };
+
+/// A (dotted name, parameter) pair as returned by Module::named_parameters().
+using NamedTensor = std::pair<std::string, Tensor>;
+
+/// Base of every layer and model. Subclasses create parameters with register_parameter(),
+/// add children with register_module() and implement forward() with the public ops.
+class Module {
+public:
+    virtual ~Module() = default;
+    Module() = default;
+    Module(const Module&) = default;
+    Module& operator=(const Module&) = default;
+    Module(Module&&) = default;
+    Module& operator=(Module&&) = default;
+
+    /// Computes the module's output from `x`, recording the ops on the graph.
+    virtual Tensor forward(const Tensor& x) = 0;
+    /// Same as forward(x).
+    Tensor operator()(const Tensor& x) { return forward(x); }
+
+    /// The class name shown by summaries ("Dense").
+    virtual std::string type_name() const { return "Module"; }
+    /// Creates the parameters for inputs whose per-sample shape is `input_shape` (without the
+    /// batch axis) and returns the per-sample output shape. The default passes shapes through.
+    virtual Shape build(const Shape& input_shape) { return input_shape; }
+    /// True once the parameters exist.
+    virtual bool built() const { return true; }
+    /// The output shape per sample once built (empty when unknown).
+    virtual Shape output_shape() const { return {}; }
+
+    /// The final activation, for layers that have one (lets the trainer fuse softmax + CE).
+    virtual std::optional<Activation> activation() const { return std::nullopt; }
+    /// forward() without the final activation (the logits). Throws ValueError by default.
+    virtual Tensor forward_without_activation(const Tensor& x);
+
+    /// Every parameter, this module's first, then each child's, in registration order.
+    std::vector<Tensor> parameters() const;
+    /// Parameters with dotted names relative to this module ("dense_1.kernel").
+    std::vector<NamedTensor> named_parameters() const;
+    /// Total number of parameter elements.
+    std::size_t count_params() const;
+
+    /// Training mode (the default): layers that behave differently in training do so.
+    void train(bool on = true);
+    /// Inference mode: train(false).
+    void eval() { train(false); }
+    /// True in training mode.
+    bool is_training() const { return training_; }
+
+    /// The module's name inside its parent ("dense_1"); "" for an unnamed root.
+    const std::string& name() const { return name_; }
+    /// Renames the module; a root module's parameters are relabelled "<name>.<param>".
+    void set_name(std::string name);
+    /// The full dotted path from the root module ("encoder.dense_1"); parameter labels use it.
+    const std::string& path() const { return path_; }
+
+    /// The direct children with their names.
+    const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+
+protected:
+    /// Adds a trainable parameter named `name`; the tensor is labelled with its dotted path.
+    Tensor register_parameter(const std::string& name, Array value);
+    /// Adds a child module named `name` and returns it.
+    std::shared_ptr<Module> register_module(const std::string& name, std::shared_ptr<Module> child);
+    /// Sets the name without making it part of the parameter paths (models such as
+    /// Sequential: their layers are "dense_1.kernel", not "sequential.dense_1.kernel").
+    void set_display_name(std::string name) { name_ = std::move(name); }
+
+private:
+    void set_path(const std::string& path);
+    void collect(const std::string& prefix, std::vector<NamedTensor>& out) const;
+
+    std::string name_;
+    std::string path_;
+    bool training_ = true;
+    std::vector<NamedTensor> params_;
+    std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+}  // namespace xgrad::nn

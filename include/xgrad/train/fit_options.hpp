@@ -1,0 +1,51 @@
+#pragma once
+/// @file fit_options.hpp
+/// Options of Sequential::fit, evaluate and predict (Keras' keyword arguments).
+
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "xgrad/train/callbacks.hpp"
+#include "xgrad/xt.hpp"
+
+namespace xgrad::train {
+
+/// Options of fit(): `network.fit(x, y, {.epochs = 5, .batch_size = 128})`.
+struct FitOptions {
+    std::size_t epochs = 1;          ///< passes over the training data
+    std::size_t batch_size = 32;     ///< samples per step; the last partial batch is a step too
+    bool shuffle = true;             ///< reshuffle the training samples every epoch (xgrad::generator())
+    double validation_split = 0.0;   ///< fraction in [0, 1) held out from the END of x/y (before shuffling)
+    std::optional<std::pair<Array, Array>> validation_data = std::nullopt;  ///< (x_val, y_val); wins over the split
+    int verbose = 1;                 ///< 0 silent, 1 progress bar, 2 one line per epoch
+    std::vector<std::shared_ptr<Callback>> callbacks = {};  ///< called in order
+    std::ostream* out = nullptr;     ///< progress output; nullptr = std::cout (bar redrawn only on a terminal)
+};
+
+/// Options of evaluate().
+struct EvaluateOptions {
+    std::size_t batch_size = 32;  ///< samples per forward pass
+    int verbose = 1;              ///< 0 silent, 1 one Keras-style line
+    std::ostream* out = nullptr;  ///< nullptr = std::cout
+};
+
+/// Options of predict().
+struct PredictOptions {
+    std::size_t batch_size = 32;  ///< samples per forward pass
+};
+
+/// Options of save_weights().
+struct SaveOptions {
+    bool include_optimizer = true;  ///< also store the optimizer's state (when compiled)
+};
+
+/// Options of load_weights().
+struct LoadOptions {
+    bool include_optimizer = true;  ///< restore optimizer state found in the file (when compiled)
+};
+
+}  // namespace xgrad::train

@@ -1,0 +1,34 @@
+#pragma once
+/// @file history.hpp
+/// What fit() returns: per-epoch values of the loss, the metrics and their val_* twins.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "xgrad/train/callbacks.hpp"
+
+namespace xgrad::train {
+
+/// Per-epoch training record (Keras' History.history).
+struct History {
+    std::vector<std::string> keys;                      ///< column order: loss, metrics, val_loss, val_metrics
+    std::map<std::string, std::vector<double>> values;  ///< key -> one value per epoch run
+    std::size_t epochs = 0;                             ///< epochs run (fewer than asked after a stop)
+    std::string stop_reason;                            ///< why training stopped early ("" if it did not)
+
+    /// The values of `key`; ValueError listing the keys when absent.
+    const std::vector<double>& operator[](const std::string& key) const;
+    /// Appends one epoch's logs (keys are fixed by the first call).
+    void append(const Logs& logs);
+    /// "epoch,loss,accuracy,...\n0,0.25,0.93,...\n" (epochs 0-based like Keras' CSVLogger).
+    std::string to_csv() const;
+    /// {"epochs": n, "stop_reason": "...", "history": {"loss": [...], ...}}; NaN/Inf as null.
+    std::string to_json() const;
+    /// Writes to_csv() to `path` atomically (temporary file, then rename); IoError on failure.
+    void write_csv(const std::string& path) const;
+    /// Writes to_json() to `path` atomically; IoError on failure.
+    void write_json(const std::string& path) const;
+};
+
+}  // namespace xgrad::train

@@ -1,0 +1,9 @@
+target_sources(xgrad PRIVATE
+  nn/module.cpp
+  nn/activations.cpp
+  nn/init.cpp
+  nn/dense.cpp
+  nn/sequential.cpp
+  nn/losses.cpp
+  nn/metrics.cpp
+)

@@ -1,0 +1,108 @@
+// Optimizer bookkeeping: attached parameters, name-keyed slots, state save/restore.
+#include "xgrad/optim/optimizer.hpp"
+
+#include <set>
+
+#include "xgrad/format.hpp"
+#include "xgrad/optim/optimizers.hpp"
+
+namespace xgrad::optim {
+
+void Optimizer::attach(std::vector<std::pair<std::string, Tensor>> named_parameters) {
+    std::set<std::string> names;
+    for (auto& [n, t] : named_parameters) {
+        if (!t.defined()) throw ValueError(name() + ": parameter '" + n + "' is undefined");
+        if (!names.insert(n).second) throw ValueError(name() + ": parameter name '" + n + "' is attached twice");
+    }
+    for (auto it = slots_.begin(); it != slots_.end();) {
+        it = names.count(it->first) ? std::next(it) : slots_.erase(it);
+    }
+    params_ = std::move(named_parameters);
+}
+
+void Optimizer::zero_grad() {
+    for (auto& [n, t] : params_) t.zero_grad();
+}
+
+void Optimizer::step() {
+    NoGradGuard no_grad;
+    ++iterations_;
+    const std::size_t n_slots = slot_names().size();
+    for (auto& [n, t] : params_) {
+        Tensor g = t.grad();
+        if (!g.defined()) continue;  // unused in this step's graph
+        if (g.shape() != t.shape()) {
+            throw GraphError(name() + ": gradient " + shape_str(g.shape()) + " of '" + n + "' does not match its shape " +
+                             shape_str(t.shape()));
+        }
+        auto& slots = slots_[n];
+        if (slots.size() != n_slots) slots.assign(n_slots, Array(t.shape(), 0.f));
+        update(t.data(), g.value(), slots);
+    }
+}
+
+State Optimizer::state() const {
+    State s;
+    s["iterations"] = Array{float(iterations_ % (1 << 24)), float(iterations_ / (1 << 24))};
+    const auto names = slot_names();
+    for (auto& [param, slots] : slots_) {
+        for (std::size_t i = 0; i < slots.size(); ++i) s[param + "/" + names[i]] = slots[i];
+    }
+    return s;
+}
+
+void Optimizer::check_state(const State& state) const {
+    auto it = state.find("iterations");
+    if (it == state.end() || it->second.size() != 2 || it->second(0) < 0 || it->second(1) < 0) {
+        throw ValueError(name() + ": state has no valid 'iterations' entry");
+    }
+    const auto names = slot_names();
+    for (auto& [key, value] : state) {
+        if (key == "iterations") continue;
+        const auto slash = key.rfind('/');
+        const std::string param = slash == std::string::npos ? key : key.substr(0, slash);
+        const std::string slot = slash == std::string::npos ? "" : key.substr(slash + 1);
+        const Tensor* p = nullptr;
+        for (auto& [n, t] : params_) {
+            if (n == param) p = &t;
+        }
+        if (!p) throw ValueError(name() + ": state entry '" + key + "' names no attached parameter");
+        if (std::find(names.begin(), names.end(), slot) == names.end()) {
+            throw ValueError(name() + ": state entry '" + key + "' is not a slot of " + name());
+        }
+        if (value.shape() != p->shape()) {
+            throw ValueError(name() + ": state entry '" + key + "' has shape " + shape_str(value.shape()) +
+                             " but the parameter is " + shape_str(p->shape()));
+        }
+    }
+}
+
+void Optimizer::load_state(const State& state) {
+    check_state(state);
+    const auto names = slot_names();
+    std::map<std::string, std::vector<Array>> slots;
+    for (auto& [n, t] : params_) {
+        std::vector<Array> s;
+        bool any = false;
+        for (auto& slot : names) {
+            auto it = state.find(n + "/" + slot);
+            any = any || it != state.end();
+            s.push_back(it != state.end() ? it->second : Array(t.shape(), 0.f));
+        }
+        if (any) slots[n] = std::move(s);
+    }
+    const Array& it = state.at("iterations");
+    iterations_ = std::int64_t(it(0)) + (std::int64_t(it(1)) << 24);
+    slots_ = std::move(slots);
+}
+
+std::string optimizer_names() { return "rmsprop, sgd, adam"; }
+
+std::shared_ptr<Optimizer> get(const std::string& name) {
+    if (name == "rmsprop") return std::make_shared<RMSprop>();
+    if (name == "sgd") return std::make_shared<SGD>();
+    if (name == "adam") return std::make_shared<Adam>();
+    throw ValueError("optimizer: unknown optimizer '" + name + "'; valid names: " + optimizer_names());
+}
+
+}  // namespace xgrad::optim
