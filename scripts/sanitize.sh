@@ -19,8 +19,11 @@ cmake --build "$build" -j"$jobs"
 built=$(date +%s)
 (cd "$build" && ctest --output-on-failure -j"$jobs")
 # A short training run of the MNIST example, when it exists and the data is there.
+data_dir=${XGRAD_DATA_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/xgrad/mnist}
 if [ -x "$build/examples/mnist" ]; then
-  if "$build/examples/mnist" --help 2>&1 | grep -q -- --subset; then
+  if ! compgen -G "$data_dir/train-images-idx3-ubyte*" >/dev/null; then
+    echo "sanitize.sh: no MNIST data in $data_dir (scripts/fetch_mnist.sh); skipping the MNIST run" >&2
+  elif "$build/examples/mnist" --help 2>&1 | grep -q -- --subset; then
     "$build/examples/mnist" --epochs 1 --subset 2000
   else
     echo "sanitize.sh: examples/mnist has no --subset flag; skipping the MNIST run" >&2

@@ -9,11 +9,14 @@
 #include <xgrad/data/idx.hpp>
 #include <xgrad/data/mnist.hpp>
 #include <xgrad/error.hpp>
+#include <xgrad/train/weights_io.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -172,6 +175,85 @@ BOOST_AUTO_TEST_CASE(missing_data_folder_says_how_to_fetch) {
     BOOST_CHECK_EXCEPTION(xd::load_mnist(), xgrad::IoError,
                           (Says{empty + "/train-images-idx3-ubyte not found (nor with .gz)",
                                 "scripts/fetch_mnist.sh '" + empty + "'", "{.download = true}"}));
+}
+
+// A weights file whose tensor header claims 2^39 floats (2 TiB) in a 60-byte file: rejected as
+// truncated before anything that size is allocated (it used to throw std::bad_alloc).
+BOOST_AUTO_TEST_CASE(weights_file_claiming_huge_tensor) {
+    TempDir dir;
+    const std::string p = dir / "huge.wts";
+    const xgrad::train::NamedArrays small = {{"w", xgrad::Array{1.f, 2.f}}};
+    xgrad::train::write_weights_file(p, small);
+    Bytes bytes;
+    {
+        std::ifstream in(p, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    // Layout: magic 8, version 4, count 8, name_len 4, "w", rank 4, dims 8 each.
+    const std::size_t dims_at = 8 + 4 + 8 + 4 + 1 + 4;
+    BOOST_REQUIRE(bytes.size() > dims_at + 8);
+    const std::uint64_t huge = std::uint64_t{1} << 39;
+    for (int k = 0; k < 8; ++k) bytes[dims_at + k] = static_cast<std::uint8_t>(huge >> (8 * k));
+    write_bytes(p, bytes);
+    BOOST_CHECK_EXCEPTION(xgrad::train::read_weights_file(p), xgrad::IoError,
+                          (Says{"load_weights: '" + p + "' is truncated", "'w' data needs 2199023255552 bytes"}));
+}
+
+// Found by fuzz_weights: a tensor with a zero dimension next to huge ones ({0, 2^48, 2^48})
+// has no elements, but xtensor's strides overflowed (UBSan: signed integer overflow).
+BOOST_AUTO_TEST_CASE(weights_zero_dim_with_huge_extent) {
+    TempDir dir;
+    const std::string p = dir / "zero.wts";
+    Bytes b = {'X', 'G', 'R', 'A', 'D', 'W', 'T', 'S'};
+    auto put = [&b](std::uint64_t v, int width) {
+        for (int k = 0; k < width; ++k) b.push_back(static_cast<std::uint8_t>(v >> (8 * k)));
+    };
+    put(1, 4);  // version
+    put(1, 8);  // one tensor
+    put(1, 4);  // name length
+    b.push_back('z');
+    put(3, 4);  // rank
+    for (const std::uint64_t d : {std::uint64_t{0}, std::uint64_t{1} << 48, std::uint64_t{1} << 48}) put(d, 8);
+    put(0, 4);  // checksum (never reached)
+    write_bytes(p, b);
+    BOOST_CHECK_EXCEPTION(xgrad::train::read_weights_file(p), xgrad::IoError,
+                          (Says{"load_weights: '" + p + "' is corrupt: 'z' is too large"}));
+}
+
+// Found by fuzz_weights: a tensor with a zero dimension has no buffer, and reading it did
+// memcpy(nullptr, src, 0), undefined behaviour (UBSan: "null pointer passed as argument 1").
+BOOST_AUTO_TEST_CASE(weights_with_empty_and_scalar_tensors) {
+    TempDir dir;
+    const std::string p = dir / "edge.wts";
+    xgrad::Array empty = xgrad::Array::from_shape({0, 3});
+    xgrad::Array scalar = xgrad::Array::from_shape({});
+    scalar() = 2.5f;
+    xgrad::train::write_weights_file(p, {{"e", empty}, {"s", scalar}});
+    const auto back = xgrad::train::read_weights_file(p);
+    BOOST_REQUIRE(back.size() == 2u);
+    BOOST_TEST(back[0].first == "e");
+    BOOST_TEST(back[0].second.size() == 0u);
+    BOOST_TEST(back[0].second.dimension() == 2u);
+    BOOST_TEST(back[1].second.dimension() == 0u);
+    BOOST_TEST(back[1].second() == 2.5f);
+}
+
+// Every input under tests/regressions/ (crashes found by the fuzzers) now loads or is rejected
+// with an xgrad::Error; the sanitizer build is what makes the old failures visible.
+BOOST_AUTO_TEST_CASE(fuzzer_regressions) {
+    std::size_t seen = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(XGRAD_TEST_DIR) / "regressions")) {
+        const std::string path = entry.path().string();
+        BOOST_TEST_CONTEXT(path) {
+            ++seen;
+            try {
+                if (entry.path().extension() == ".wts") xgrad::train::read_weights_file(path);
+                else xd::read_idx(path);
+            } catch (const xgrad::Error&) {
+            }
+        }
+    }
+    BOOST_TEST(seen > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

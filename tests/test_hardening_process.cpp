@@ -4,6 +4,7 @@
 #include "helpers.hpp"
 
 #include <xgrad/data/idx.hpp>
+#include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -145,6 +146,25 @@ BOOST_AUTO_TEST_CASE(retained_grads_are_freed) {
     BOOST_TEST(alive == 0u);
 }
 
+// The Keras-style loop (Sequential, RMSprop, fused softmax cross-entropy, fit): 2,000 more
+// steps after a warm-up leave the heap where it was.
+BOOST_AUTO_TEST_CASE(fit_steps_keep_the_heap_flat) {
+    using namespace xgrad;
+    nn::Sequential network;
+    network.add(nn::Dense(16, "relu", 8));
+    network.add(nn::Dense(4, "softmax"));
+    network.compile("rmsprop", "categorical_crossentropy", {"accuracy"});
+    const Array x = test::mixed({32, 8}, -1.f, 1.f);
+    Array y = Array::from_shape({32, 4}) * 0.f;
+    for (std::size_t r = 0; r < 32; ++r) y(r, r % 4) = 1.f;
+    network.fit(x, y, {.epochs = 25, .batch_size = 8, .verbose = 0});  // 100 warm-up steps
+    const std::size_t heap_before = heap_in_use();
+    network.fit(x, y, {.epochs = 500, .batch_size = 8, .verbose = 0});
+    const std::size_t heap_after = heap_in_use();
+    BOOST_TEST_MESSAGE("heap in use around 2,000 fit steps: " << heap_before << " -> " << heap_after << " bytes");
+    BOOST_TEST(heap_after <= heap_before + (256u << 10));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(atomic_save)
@@ -189,6 +209,59 @@ BOOST_AUTO_TEST_CASE(killed_writer_leaves_old_or_new_file) {
         }
     }
     BOOST_TEST_MESSAGE(killed_mid_write << " of 6 kills landed while a temporary was open");
+}
+
+// The same for Sequential::save_weights: a child saves other weights in a loop and is killed;
+// the file then loads (CRC checked) and holds either the old or the new weights, complete.
+BOOST_AUTO_TEST_CASE(killed_weights_writer_leaves_old_or_new_file) {
+    using namespace xgrad;
+    TempDir dir;
+    const std::string target = dir / "model.wts";
+    auto make = [] {
+        nn::Sequential m;
+        m.add(nn::Dense(256, "relu", 1024));  // 1 MB of weights: a save takes a while
+        m.add(nn::Dense(10, "softmax"));
+        return m;
+    };
+    auto fill = [](nn::Sequential& m, float v) {
+        for (auto p : m.parameters()) p.data().fill(v);
+    };
+    int killed_mid_write = 0;
+    for (int round = 0; round < 4; ++round) {
+        nn::Sequential model = make();
+        fill(model, 1.f);
+        model.save_weights(target);
+        const pid_t child = ::fork();
+        BOOST_REQUIRE(child >= 0);
+        if (child == 0) {
+            try {
+                fill(model, 2.f);
+                for (;;) model.save_weights(target);
+            } catch (...) {
+            }
+            ::_exit(3);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * round));
+        ::kill(child, SIGKILL);
+        int status = 0;
+        BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+        BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL), "child exited on its own: " << status);
+
+        nn::Sequential back = make();
+        BOOST_REQUIRE_NO_THROW(back.load_weights(target));
+        const float first = back.parameters().front().value().data()[0];
+        BOOST_TEST((first == 1.f || first == 2.f));
+        for (const auto& p : back.parameters())
+            for (float v : p.value()) BOOST_REQUIRE_MESSAGE(v == first, "round " << round << ": mixed weights");
+        for (const auto& entry : fs::directory_iterator(dir.path)) {
+            const std::string name = entry.path().filename().string();
+            if (name == "model.wts") continue;
+            BOOST_TEST(name.rfind("model.wts.tmp.", 0) == 0u, "unexpected file " << name);
+            ++killed_mid_write;
+            fs::remove(entry.path());
+        }
+    }
+    BOOST_TEST_MESSAGE(killed_mid_write << " of 4 kills landed while a temporary was open");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
