@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -137,14 +138,22 @@ NamedArrays read_weights_file(const std::string& path) {
         const auto rank = r.get<std::uint32_t>(("'" + name + "' rank").c_str());
         if (rank > kMaxRank) throw IoError("load_weights: '" + path + "' is corrupt: '" + name + "' has rank " + std::to_string(rank));
         Array::shape_type shape(rank);
-        std::size_t n = 1;
+        // Bound the product of the dims with zeros counted as 1, not just the element count:
+        // xtensor computes strides from the other dims, and {0, 2^48, 2^48} overflows them.
+        const std::size_t limit = std::size_t(1) << 40;
+        std::size_t n = 1, extent = 1;
         for (auto& d : shape) {
             d = std::size_t(r.get<std::uint64_t>(("'" + name + "' dims").c_str()));
-            if (d != 0 && n > (std::size_t(1) << 40) / d) throw IoError("load_weights: '" + path + "' is corrupt: '" + name + "' is too large");
+            if (d > limit || (d != 0 && extent > limit / d))
+                throw IoError("load_weights: '" + path + "' is corrupt: '" + name + "' is too large");
+            extent *= std::max<std::size_t>(d, 1);
             n *= d;
         }
+        // Take the bytes before allocating: a corrupt header cannot make us allocate more than
+        // the file holds. An empty tensor has no buffer (data() is null): memcpy must not see it.
+        const char* src = r.take(n * sizeof(float), "'" + name + "' data");
         Array a(shape);
-        std::memcpy(a.data(), r.take(n * sizeof(float), "'" + name + "' data"), n * sizeof(float));
+        if (n > 0) std::memcpy(a.data(), src, n * sizeof(float));
         out.emplace_back(std::move(name), std::move(a));
     }
     if (r.pos() != bytes.size() - 4) {
