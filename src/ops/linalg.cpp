@@ -5,6 +5,7 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xmanipulation.hpp>
 
+#include "blas_threads.hpp"
 #include "ops/common.hpp"
 
 namespace xgrad {
@@ -28,7 +29,10 @@ Tensor matmul_2d(const Tensor& a, const Tensor& b, MatmulOptions o) {
     // sgemm with beta = 0 overwrites C, so only an empty inner dimension needs zeros.
     Array c(Array::shape_type{m, n});
     if (k == 0) c.fill(0.f);
-    else if (m && n) xt::blas::gemm(a.value(), b.value(), c, o.transpose_a, o.transpose_b);
+    else if (m && n) {
+        detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
+        xt::blas::gemm(a.value(), b.value(), c, o.transpose_a, o.transpose_b);
+    }
 
     std::string rule = "dA = dC·Bᵀ, dB = Aᵀ·dC";
     if (o.transpose_a || o.transpose_b) rule += std::string(" (with ") + (o.transpose_a ? "Aᵀ" : "A") + "·" + (o.transpose_b ? "Bᵀ" : "B") + ")";
