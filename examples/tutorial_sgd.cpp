@@ -88,7 +88,7 @@ void plot(const std::vector<float>& sgd, const std::vector<float>& mom, const st
     trail(sgd, "#1f77b4", "SGD (lr 0.02): stops in the local minimum", 0);
     trail(mom, "#d62728", "SGD with momentum 0.9: rolls into the global minimum", 1);
     s << "<text x=\"" << W - 150 << "\" y=\"" << H - 8 << "\">f(w) = w^4/4 - w^2 + w/2</text>\n</svg>\n";
-    study::write_file_atomic(path, s.str());
+    xgrad::write_file_atomic(path, s.str());
 }
 
 }  // namespace

@@ -9,36 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
-namespace {
-
-// read_idx takes a path: feed it an in-memory file (memfd) through /proc/self/fd, so the
-// harness needs no disk and the library no extra entry point.
-struct MemFile {
-    int fd = -1;
-    std::string path;
-    MemFile() {
-        fd = ::memfd_create("fuzz_idx", 0);
-        if (fd < 0) {
-            std::perror("memfd_create");
-            std::abort();
-        }
-        path = "/proc/self/fd/" + std::to_string(fd);
-    }
-    void assign(const std::uint8_t* data, std::size_t size) {
-        if (::ftruncate(fd, 0) != 0) std::abort();
-        std::size_t done = 0;
-        while (done < size) {
-            const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(done));
-            if (n <= 0) std::abort();
-            done += static_cast<std::size_t>(n);
-        }
-    }
-};
-
-}  // namespace
+#include "mem_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static MemFile file;

@@ -1,4 +1,9 @@
 // Every user error of the core names the op, the shapes and the labels.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "helpers.hpp"
 
 using namespace xgrad;
@@ -104,6 +109,26 @@ BOOST_AUTO_TEST_CASE(relu_keeps_nan_visible) {
     Array v = relu(constant(Array{std::nanf(""), -1.f, 2.f})).value();
     BOOST_TEST(std::isnan(v(0)));
     BOOST_TEST(v(1) == 0.f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(core_io)
+
+BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_and_reports_the_path) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("xgrad-io-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const std::string path = (dir / "f.txt").string();
+    write_file_atomic(path, "first version, longer");
+    write_file_atomic(path, "second");
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    BOOST_TEST(text == "second");
+    BOOST_TEST(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);  // no temporary left
+    BOOST_CHECK_EXCEPTION(write_file_atomic((dir / "missing" / "f").string(), "x", "save_weights"), IoError,
+                          has_message("save_weights: " + (dir / "missing" / "f").string() + ": cannot create"));
+    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

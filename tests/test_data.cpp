@@ -8,6 +8,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "file_helpers.hpp"
+
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -20,65 +22,10 @@
 
 #include <zlib.h>
 
-namespace fs = std::filesystem;
 namespace xd = xgrad::data;
-using Bytes = std::vector<std::uint8_t>;
+using namespace xgrad::test::files;
 
 namespace {
-
-// A fresh directory, removed with everything in it at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "xgrad-test-data-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-// Sets (or unsets, with nullopt) an environment variable for one scope.
-struct EnvGuard {
-    std::string name;
-    std::optional<std::string> saved;
-    EnvGuard(std::string n, std::optional<std::string> value) : name(std::move(n)) {
-        if (const char* v = std::getenv(name.c_str())) saved = v;
-        if (value) ::setenv(name.c_str(), value->c_str(), 1);
-        else ::unsetenv(name.c_str());
-    }
-    ~EnvGuard() {
-        if (saved) ::setenv(name.c_str(), saved->c_str(), 1);
-        else ::unsetenv(name.c_str());
-    }
-};
-
-void write_bytes(const std::string& path, const Bytes& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-Bytes read_bytes(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-}
-
-Bytes gzip(const Bytes& in) {
-    z_stream zs{};
-    deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    Bytes out(deflateBound(&zs, in.size()));
-    zs.next_in = const_cast<Bytef*>(in.data());
-    zs.avail_in = static_cast<uInt>(in.size());
-    zs.next_out = out.data();
-    zs.avail_out = static_cast<uInt>(out.size());
-    deflate(&zs, Z_FINISH);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
-}
 
 // Header + payload of an unsigned-byte IDX file.
 Bytes idx_file(const std::vector<std::size_t>& dims, const Bytes& payload) {
@@ -93,20 +40,6 @@ Bytes iota_bytes(std::size_t n) {
     return b;
 }
 
-// Predicate for BOOST_CHECK_EXCEPTION: what() contains every part; prints what() if not.
-struct Says {
-    std::vector<std::string> parts;
-    Says(std::initializer_list<std::string> p) : parts(p) {}
-    bool operator()(const std::exception& e) const {
-        const std::string what = e.what();
-        for (const std::string& part : parts)
-            if (what.find(part) == std::string::npos) {
-                std::cerr << "message lacks \"" << part << "\":\n  " << what << '\n';
-                return false;
-            }
-        return true;
-    }
-};
 
 }  // namespace
 

@@ -3,7 +3,7 @@
 // atomic-save tests are in test_hardening_process.cpp. Cases already in test_data.cpp
 // (bad magic/type/rank, zero dims, truncated payload, trailing garbage, half a gzip stream,
 // missing file) are not repeated here.
-#include "hardening_helpers.hpp"
+#include "file_helpers.hpp"
 #include "helpers.hpp"
 
 #include <xgrad/data/idx.hpp>
@@ -21,7 +21,7 @@
 #include <string>
 
 namespace xd = xgrad::data;
-using namespace xgrad::test::hardening;
+using namespace xgrad::test::files;
 
 namespace {
 
@@ -48,20 +48,6 @@ std::string message_of(const std::string& path) {
     return {};
 }
 
-// Sets (or unsets, with nullopt) an environment variable for one scope.
-struct EnvGuard {
-    std::string name;
-    std::optional<std::string> saved;
-    EnvGuard(std::string n, std::optional<std::string> value) : name(std::move(n)) {
-        if (const char* v = std::getenv(name.c_str())) saved = v;
-        if (value) ::setenv(name.c_str(), value->c_str(), 1);
-        else ::unsetenv(name.c_str());
-    }
-    ~EnvGuard() {
-        if (saved) ::setenv(name.c_str(), saved->c_str(), 1);
-        else ::unsetenv(name.c_str());
-    }
-};
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // Hardening tests that watch the process: graphs built and dropped leave nothing behind
 // (nodes and heap bytes), and a writer killed mid-save never leaves a half-written file.
-#include "hardening_helpers.hpp"
+#include "file_helpers.hpp"
 #include "helpers.hpp"
 
 #include <xgrad/data/idx.hpp>
@@ -20,7 +20,7 @@
 #include <unordered_set>
 
 namespace xd = xgrad::data;
-using namespace xgrad::test::hardening;
+using namespace xgrad::test::files;
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include "xgrad/format.hpp"
 #include "xgrad/gradcheck.hpp"
 #include "xgrad/graph.hpp"
+#include "xgrad/io.hpp"
 #include "xgrad/nn.hpp"
 #include "xgrad/ops/activation.hpp"
 #include "xgrad/ops/elementwise.hpp"

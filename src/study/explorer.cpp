@@ -2,6 +2,8 @@
 // show one at a time. No external resources, so the file works offline and from file://.
 #include "xgrad/study/explorer.hpp"
 
+#include "xgrad/io.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -128,33 +130,6 @@ std::string inline_svg(const std::string& svg) {
     return std::regex_replace(s, ns, "");
 }
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    // Built stepwise: GCC 12 warns falsely (-Wstringop-overflow) on the one-expression form.
-    std::string name = ".";
-    name += target.filename().string();
-    name += ".tmp";
-    name += std::to_string(::getpid());
-    const fs::path tmp = target.parent_path() / name;
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw IoError("write_file_atomic: cannot create '" + tmp.string() + "' (to write '" + path + "')");
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        out.close();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw IoError("write_file_atomic: writing '" + tmp.string() + "' failed (to write '" + path + "')");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        std::remove(tmp.c_str());
-        throw IoError("write_file_atomic: cannot rename '" + tmp.string() + "' to '" + path + "': " + ec.message());
-    }
-}
-
 void write_explorer(const std::vector<StepRecord>& steps, const std::vector<std::string>& svg_frames,
                     const std::string& path, const ExplorerOptions& options) {
     if (steps.empty()) throw ValueError("write_explorer: no steps to show (writing '" + path + "')");
@@ -174,7 +149,7 @@ void write_explorer(const std::vector<StepRecord>& steps, const std::vector<std:
          "input edges</span>\n</nav>\n</header>\n<main>\n";
     for (std::size_t i = 0; i < n; ++i) step_section(o, steps[i], svg_frames.empty() ? nullptr : &svg_frames[i], options);
     o << "</main>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
-    write_file_atomic(path, o.str());
+    xgrad::write_file_atomic(path, o.str(), "write_explorer");
 }
 
 }  // namespace xgrad::study

@@ -1,6 +1,8 @@
 // History: per-epoch values, CSV and JSON output.
 #include "xgrad/train/history.hpp"
 
+#include "xgrad/io.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -87,7 +89,7 @@ std::string History::to_json() const {
     return s.str();
 }
 
-void History::write_csv(const std::string& path) const { write_file_atomic(path, to_csv()); }
-void History::write_json(const std::string& path) const { write_file_atomic(path, to_json()); }
+void History::write_csv(const std::string& path) const { write_file_atomic(path, to_csv(), "History::write_csv"); }
+void History::write_json(const std::string& path) const { write_file_atomic(path, to_json(), "History::write_json"); }
 
 }  // namespace xgrad::train

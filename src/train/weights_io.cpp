@@ -1,6 +1,8 @@
 // The weights file: explicit little-endian layout, zlib CRC-32, atomic replace.
 #include "xgrad/train/weights_io.hpp"
 
+#include "xgrad/io.hpp"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -76,25 +78,6 @@ private:
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw IoError("write: cannot create '" + tmp + "': " + std::strerror(errno));
-        f.write(bytes.data(), std::streamsize(bytes.size()));
-        f.flush();
-        if (!f) {
-            std::remove(tmp.c_str());
-            throw IoError("write: writing '" + tmp + "' failed: " + std::strerror(errno));
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        std::remove(tmp.c_str());
-        throw IoError("write: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(e));
-    }
-}
-
 void write_weights_file(const std::string& path, const NamedArrays& tensors) {
     std::string out(kMagic, sizeof kMagic);
     put<std::uint32_t>(out, kWeightsVersion);
@@ -107,7 +90,7 @@ void write_weights_file(const std::string& path, const NamedArrays& tensors) {
         out.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float));
     }
     put<std::uint32_t>(out, crc(out.data(), out.size()));
-    write_file_atomic(path, out);
+    write_file_atomic(path, out, "save_weights");
 }
 
 NamedArrays read_weights_file(const std::string& path) {

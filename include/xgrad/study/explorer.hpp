@@ -37,8 +37,4 @@ void write_explorer(BackwardStepper& stepper, const std::string& path, const Exp
 /// declarations (URLs the HTML parser does not need) are removed.
 std::string inline_svg(const std::string& svg);
 
-/// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file. IoError naming the path when it fails.
-void write_file_atomic(const std::string& path, const std::string& text);
-
 }  // namespace xgrad::study

@@ -33,7 +33,4 @@ void write_weights_file(const std::string& path, const NamedArrays& tensors);
 /// Reads a weights file completely. IoError naming the path when it is missing, not an
 /// xgrad weights file, of a newer version, truncated, or fails its checksum.
 NamedArrays read_weights_file(const std::string& path);
-/// Writes `bytes` to `path` atomically: `path.tmp.<pid>` then rename. IoError on failure.
-void write_file_atomic(const std::string& path, const std::string& bytes);
-
 }  // namespace xgrad::train

@@ -1,5 +1,6 @@
 #pragma once
-// Helpers of the hardening tests: temporary directories, raw file bytes, gzip, message checks.
+// Helpers of the file tests (data, hardening): temporary directories, environment variables,
+// raw file bytes, gzip, message checks.
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,13 +10,15 @@
 #include <fstream>
 #include <initializer_list>
 #include <iostream>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <zlib.h>
 
-namespace xgrad::test::hardening {
+namespace xgrad::test::files {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -24,7 +27,7 @@ using Bytes = std::vector<std::uint8_t>;
 struct TempDir {
     fs::path path;
     TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "xgrad-hardening-XXXXXX").string();
+        std::string pattern = (fs::temp_directory_path() / "xgrad-test-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
         path = pattern;
     }
@@ -36,6 +39,29 @@ struct TempDir {
     TempDir& operator=(const TempDir&) = delete;
     std::string operator/(const std::string& name) const { return (path / name).string(); }
 };
+
+/// Sets (or unsets, with nullopt) an environment variable for one scope.
+struct EnvGuard {
+    std::string name;
+    std::optional<std::string> saved;
+    EnvGuard(std::string n, std::optional<std::string> value) : name(std::move(n)) {
+        if (const char* v = std::getenv(name.c_str())) saved = v;
+        if (value) ::setenv(name.c_str(), value->c_str(), 1);
+        else ::unsetenv(name.c_str());
+    }
+    ~EnvGuard() {
+        if (saved) ::setenv(name.c_str(), saved->c_str(), 1);
+        else ::unsetenv(name.c_str());
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
+};
+
+/// The bytes of a file.
+inline Bytes read_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return Bytes(std::istreambuf_iterator<char>(in), {});
+}
 
 inline void write_bytes(const std::string& path, const Bytes& bytes) {
     std::ofstream out(path, std::ios::binary);
@@ -75,4 +101,4 @@ struct Says {
     }
 };
 
-}  // namespace xgrad::test::hardening
+}  // namespace xgrad::test::files
