@@ -2,6 +2,7 @@
 // xtensor-blas' enums.
 #include "xgrad/threads.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 
@@ -20,6 +21,9 @@ namespace {
 // from OpenBLAS's current count, which SerialBlas lowers to 1 for the length of a small product.
 std::atomic<int> g_requested{0};
 
+// A lower count the trainer chose for the current load (0: none; see detail::set_active_threads).
+std::atomic<int> g_active{0};
+
 int requested() {
     int n = g_requested.load(std::memory_order_relaxed);
     if (n == 0) {
@@ -28,11 +32,16 @@ int requested() {
     }
     return n;
 }
+int active() {
+    const int a = g_active.load(std::memory_order_relaxed);
+    return a > 0 ? std::min(a, requested()) : requested();
+}
 }  // namespace
 
 void set_num_threads(int n) {
     if (n < 1) throw ValueError("set_num_threads: need at least 1 thread, got " + std::to_string(n));
     g_requested.store(n, std::memory_order_relaxed);
+    g_active.store(0, std::memory_order_relaxed);
     openblas_set_num_threads(n);
 }
 
@@ -40,13 +49,20 @@ int num_threads() { return requested(); }
 
 namespace detail {
 
-SerialBlas::SerialBlas(bool serial) : active_(serial && requested() > 1) {
+SerialBlas::SerialBlas(bool serial) : active_(serial && active() > 1) {
     if (active_) openblas_set_num_threads(1);
 }
 
 SerialBlas::~SerialBlas() {
-    if (active_) openblas_set_num_threads(requested());
+    if (active_) openblas_set_num_threads(active());
 }
+
+void set_active_threads(int n) {
+    g_active.store(n > 0 ? n : 0, std::memory_order_relaxed);
+    openblas_set_num_threads(active());
+}
+
+int active_threads() { return active(); }
 
 }  // namespace detail
 

@@ -12,6 +12,7 @@
 #include "xgrad/ops/activation.hpp"
 #include "xgrad/random.hpp"
 #include "xgrad/optim/optimizers.hpp"
+#include "train/thread_probe.hpp"
 #include "xgrad/train/progbar.hpp"
 
 namespace xgrad::nn {
@@ -173,7 +174,9 @@ train::History Sequential::fit(const Array& x_all, const Array& y_all, const tra
 
     std::vector<std::size_t> order(n_train);
     std::iota(order.begin(), order.end(), std::size_t{0});
+    train::ThreadProbe threads(options.adapt_threads);
     for (std::size_t epoch = 0; epoch < options.epochs && !stop_requested_; ++epoch) {
+        threads.begin_epoch();
         if (options.verbose > 0) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
         for (auto& cb : options.callbacks) cb->on_epoch_begin(int(epoch), {});
         if (options.shuffle) std::shuffle(order.begin(), order.end(), generator());
@@ -189,6 +192,7 @@ train::History Sequential::fit(const Array& x_all, const Array& y_all, const tra
             const std::size_t begin = step * options.batch_size;
             const std::size_t count = std::min(options.batch_size, n_train - begin);
             for (auto& cb : options.callbacks) cb->on_batch_begin(int(step), {});
+            threads.before_step();
             const Tensor xb = constant(gather_rows(x_all, order.data() + begin, count));
             const Tensor yb = constant(gather_rows(y_all, order.data() + begin, count));
             const Tensor out_t = fused ? forward_without_activation(xb) : forward(xb);
@@ -196,6 +200,7 @@ train::History Sequential::fit(const Array& x_all, const Array& y_all, const tra
             optimizer_->zero_grad();
             loss.backward();
             optimizer_->step();
+            threads.after_step();
 
             std::vector<double> values{double(loss.item())};
             if (!metrics_.empty()) {

@@ -24,6 +24,11 @@ struct FitOptions {
     int verbose = 1;                 ///< 0 silent, 1 progress bar, 2 one line per epoch
     std::vector<std::shared_ptr<Callback>> callbacks = {};  ///< called in order
     std::ostream* out = nullptr;     ///< progress output; nullptr = std::cout (bar redrawn only on a terminal)
+    /// With more than one thread: time a few steps on one thread at the start of each epoch and
+    /// train the rest of it with whichever setting is faster (another busy process can make one
+    /// thread faster). OpenBLAS rounds differently per thread count, so bitwise-reproducible
+    /// runs need set_num_threads(1) or adapt_threads = false.
+    bool adapt_threads = true;
 };
 
 /// Options of evaluate().
