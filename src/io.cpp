@@ -8,25 +8,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "posix_file.hpp"
+
 #include "xgrad/error.hpp"
 
 namespace xgrad {
 
-namespace {
-
-[[noreturn]] void fail_errno(const std::string& who, const std::string& path, const std::string& what, int err) {
-    throw IoError(who + ": " + path + ": " + what + ": " + std::strerror(err));
-}
-
-// Closes a descriptor on scope exit unless released.
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-}  // namespace
+using detail::Fd;
+using detail::fail_errno;
 
 void write_file_atomic(const std::string& path, std::string_view bytes, const std::string& who) {
     static std::atomic<unsigned> counter{0};

@@ -4,7 +4,6 @@
 
 #include <zlib.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,22 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "posix_file.hpp"
+
 namespace xgrad::data {
-namespace {
 
-[[noreturn]] void fail_errno(const std::string& who, const std::string& path, const std::string& what, int err) {
-    throw IoError(who + ": " + path + ": " + what + ": " + std::strerror(err));
-}
-
-// Closes a descriptor on scope exit unless released.
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
-}  // namespace
+using detail::Fd;
+using detail::fail_errno;
 
 std::vector<std::uint8_t> read_file(const std::string& who, const std::string& path) {
     Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
