@@ -293,6 +293,9 @@ BOOST_AUTO_TEST_CASE(fit_errors_name_the_problem) {
                           has_message("fit: x is empty or not batched (shape (0x4))"));
     BOOST_CHECK_EXCEPTION(model.fit(x, y, {.batch_size = 0, .verbose = 0}), ValueError,
                           has_message("fit: batch_size must be positive, got 0"));
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.batch_size = x.shape()[0] + 1, .verbose = 0}), ValueError,
+                          has_message("fit: batch_size " + std::to_string(x.shape()[0] + 1) + " is larger than the " +
+                                      std::to_string(x.shape()[0]) + " training samples"));
     BOOST_CHECK_EXCEPTION(model.fit(x, y, {.validation_split = 1.0, .verbose = 0}), ValueError,
                           has_message("fit: validation_split must be in [0, 1)"));
     const Array x5 = xt::zeros<float>({20, 5});

@@ -159,6 +159,10 @@ train::History Sequential::fit(const Array& x_all, const Array& y_all, const tra
         val.emplace(slice_rows_array(x_all, n_train, n_all), slice_rows_array(y_all, n_train, n_all));
     }
 
+    if (options.batch_size > n_train) {
+        throw ValueError("fit: batch_size " + std::to_string(options.batch_size) + " is larger than the " +
+                         std::to_string(n_train) + " training samples");
+    }
     optimizer_->attach(named_parameters());
     const bool fused = uses_fused_softmax_cross_entropy();
     std::ostream& out = options.out ? *options.out : std::cout;
