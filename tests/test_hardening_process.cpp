@@ -89,6 +89,24 @@ std::size_t heap_in_use() { return mallinfo2().uordblks; }
 
 }  // namespace
 
+namespace {
+
+// After a killed save, the directory holds `target` and at most the writer's temporaries
+// (`target.tmp.*`): checks that, removes them and returns how many there were.
+int remove_temporaries(const fs::path& dir, const std::string& target) {
+    int found = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const std::string name = entry.path().filename().string();
+        if (name == target) continue;
+        BOOST_TEST(name.rfind(target + ".tmp.", 0) == 0u, "unexpected file " << name);
+        ++found;
+        fs::remove(entry.path());
+    }
+    return found;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(leaks)
 
 // 10,000 forward+backward passes: every node but the inputs dies with its step, and the heap
@@ -200,13 +218,7 @@ BOOST_AUTO_TEST_CASE(killed_writer_leaves_old_or_new_file) {
         const xd::IdxArray back = xd::read_idx(target);
         BOOST_TEST(back.dims == std::vector<std::size_t>{n}, boost::test_tools::per_element());
         BOOST_TEST((back.data == old_content || back.data == new_content), "round " << round << ": mixed content");
-        for (const auto& entry : fs::directory_iterator(dir.path)) {
-            const std::string name = entry.path().filename().string();
-            if (name == "data.idx") continue;
-            BOOST_TEST(name.rfind("data.idx.tmp.", 0) == 0u, "unexpected file " << name);
-            ++killed_mid_write;
-            fs::remove(entry.path());
-        }
+        killed_mid_write += remove_temporaries(dir.path, "data.idx");
     }
     BOOST_TEST_MESSAGE(killed_mid_write << " of 6 kills landed while a temporary was open");
 }
@@ -253,13 +265,7 @@ BOOST_AUTO_TEST_CASE(killed_weights_writer_leaves_old_or_new_file) {
         BOOST_TEST((first == 1.f || first == 2.f));
         for (const auto& p : back.parameters())
             for (float v : p.value()) BOOST_REQUIRE_MESSAGE(v == first, "round " << round << ": mixed weights");
-        for (const auto& entry : fs::directory_iterator(dir.path)) {
-            const std::string name = entry.path().filename().string();
-            if (name == "model.wts") continue;
-            BOOST_TEST(name.rfind("model.wts.tmp.", 0) == 0u, "unexpected file " << name);
-            ++killed_mid_write;
-            fs::remove(entry.path());
-        }
+        killed_mid_write += remove_temporaries(dir.path, "model.wts");
     }
     BOOST_TEST_MESSAGE(killed_mid_write << " of 4 kills landed while a temporary was open");
 }
