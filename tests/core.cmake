@@ -4,3 +4,7 @@ xgrad_add_test(test_core
 
 add_test(NAME install.find_package_consumer
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.sh ${PROJECT_BINARY_DIR})
+# The user-defined op example (examples/custom_op), built from the installed package.
+add_test(NAME install.custom_op_example
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.sh ${PROJECT_BINARY_DIR}
+                 ${PROJECT_SOURCE_DIR}/examples/custom_op swish)
