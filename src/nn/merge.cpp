@@ -8,6 +8,13 @@
 namespace xgrad::nn {
 
 namespace {
+// x_1 op x_2 op ... op x_n, left to right.
+Tensor fold(const std::vector<Tensor>& inputs, Tensor (*op)(const Tensor&, const Tensor&)) {
+    Tensor y = inputs[0];
+    for (std::size_t i = 1; i < inputs.size(); ++i) y = op(y, inputs[i]);
+    return y;
+}
+
 std::string shapes_of(const std::vector<Tensor>& inputs) {
     std::string s;
     for (const auto& t : inputs) s += (s.empty() ? "" : ", ") + shape_str(t.shape());
@@ -39,28 +46,16 @@ Tensor Merge::forward_inputs(const std::vector<Tensor>& inputs) {
 }
 
 Add::Add(std::string name) { if (!name.empty()) set_name(std::move(name)); }
-Tensor Add::merge(const std::vector<Tensor>& inputs) {
-    Tensor y = inputs[0];
-    for (std::size_t i = 1; i < inputs.size(); ++i) y = xgrad::add(y, inputs[i]);
-    return y;
-}
+Tensor Add::merge(const std::vector<Tensor>& inputs) { return fold(inputs, xgrad::add); }
 
 Subtract::Subtract(std::string name) { if (!name.empty()) set_name(std::move(name)); }
 Tensor Subtract::merge(const std::vector<Tensor>& inputs) { return xgrad::sub(inputs[0], inputs[1]); }
 
 Multiply::Multiply(std::string name) { if (!name.empty()) set_name(std::move(name)); }
-Tensor Multiply::merge(const std::vector<Tensor>& inputs) {
-    Tensor y = inputs[0];
-    for (std::size_t i = 1; i < inputs.size(); ++i) y = xgrad::mul(y, inputs[i]);
-    return y;
-}
+Tensor Multiply::merge(const std::vector<Tensor>& inputs) { return fold(inputs, xgrad::mul); }
 
 Average::Average(std::string name) { if (!name.empty()) set_name(std::move(name)); }
-Tensor Average::merge(const std::vector<Tensor>& inputs) {
-    Tensor y = inputs[0];
-    for (std::size_t i = 1; i < inputs.size(); ++i) y = xgrad::add(y, inputs[i]);
-    return y * (1.f / float(inputs.size()));
-}
+Tensor Average::merge(const std::vector<Tensor>& inputs) { return fold(inputs, xgrad::add) * (1.f / float(inputs.size())); }
 
 Concatenate::Concatenate(int axis, std::string name) : axis_(axis) { if (!name.empty()) set_name(std::move(name)); }
 
