@@ -95,6 +95,36 @@ BOOST_AUTO_TEST_CASE(two_input_model_learns_a_task_that_needs_both_inputs) {
     BOOST_TEST(metrics::categorical_accuracy(test.y, p[0]) == res.at("accuracy"), boost::test_tools::tolerance(1e-9));
 }
 
+BOOST_AUTO_TEST_CASE(the_issue_sketch_compiles_and_runs) {
+    // The public names of issue 10's sketch, verbatim apart from the data.
+    manual_seed(12);
+    const std::size_t n_samples = 64;
+    xgrad::Array x_a = random_uniform({n_samples, 20}, -1, 1), x_b = random_uniform({n_samples, 4}, -1, 1);
+    xgrad::Array y(Array::shape_type{n_samples, 3}, 0.f);
+    for (std::size_t i = 0; i < n_samples; ++i) y(i, (x_a(i, 0) > 0) + (x_b(i, 0) > 0)) = 1.f;
+    const std::string weights = temp_path("sketch.weights");
+
+    auto a = nn::Input({20}, "a");                 // a symbolic input: per-sample shape, name
+    auto b = nn::Input({4}, "b");
+    auto h = nn::Dense(32, "relu")(a);             // a layer called on a symbolic tensor
+    auto r = nn::Dense(32, "relu")(h);
+    auto z = nn::concatenate({nn::add({h, r}), nn::Dense(16, "relu")(b)});   // residual add, concat
+    auto out = nn::Dense(3, "softmax")(z);
+    nn::Model model({a, b}, {out}, "two_inputs");
+    std::ostringstream table;
+    model.summary(&table);                         // Keras table with a "connected to" column
+    model.compile(xgrad::optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+    model.fit({x_a, x_b}, {y}, {.epochs = 30, .batch_size = 32, .verbose = 0});       // one Array per input / output
+    std::map<std::string, double> res = model.evaluate({x_a, x_b}, {y}, {.verbose = 0});
+    std::vector<xgrad::Array> p = model.predict({x_a, x_b});            // one Array per output
+    model.save_weights(weights); model.load_weights(weights);
+
+    BOOST_TEST(table.str().find("Connected to") != std::string::npos);
+    BOOST_TEST(res.at("accuracy") > 0.8, res.at("accuracy"));
+    BOOST_TEST(max_abs_diff(p[0], model.predict({x_a, x_b})[0]) == 0.0);
+    fs::remove(weights);
+}
+
 BOOST_AUTO_TEST_CASE(residual_model_trains_and_names_layers_in_graph_order) {
     auto [x, y] = linear_data(256);
     manual_seed(3);
