@@ -10,3 +10,9 @@ cmake -S "$src" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUIL
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 echo "consumer built against the installed package and ran: OK"
+if [ -x "$work/build/consumer_dist" ]; then
+  "$work/build/consumer_dist"
+  echo "consumer_dist built against the installed xgrad::dist and ran: OK"
+else
+  echo "xgrad::dist not installed (xgrad built without MPI): consumer_dist skipped"
+fi
