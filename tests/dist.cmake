@@ -8,7 +8,9 @@ if(NOT TARGET xgrad_dist)
 endif()
 
 xgrad_add_test(test_dist SOURCES test_dist.cpp)
-target_link_libraries(test_dist PRIVATE xgrad_dist)
+# The gradient suite drives the private bucket reducer directly (src/dist), which speaks MPI.
+target_link_libraries(test_dist PRIVATE xgrad_dist MPI::MPI_CXX)
+target_include_directories(test_dist PRIVATE ${PROJECT_SOURCE_DIR}/src)
 add_executable(dist_failure dist_failure.cpp)
 target_link_libraries(dist_failure PRIVATE xgrad_dist)
 
@@ -23,7 +25,7 @@ list(APPEND XGRAD_MPIRUN ${MPIEXEC_PREFLAGS})
 set(dist_env "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan_mpi.supp")
 
 add_test(NAME test_dist.dist_single COMMAND test_dist --run_test=dist_single --report_level=short)
-foreach(suite dist_collectives)
+foreach(suite dist_collectives dist_gradients)
   add_test(NAME test_dist.${suite}
            COMMAND ${XGRAD_MPIRUN} $<TARGET_FILE:test_dist> --run_test=${suite} --report_level=short)
 endforeach()

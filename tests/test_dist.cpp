@@ -3,6 +3,8 @@
 #include "helpers.hpp"
 
 #include <xgrad/dist/dist.hpp>
+#include "dist/grad_buckets.hpp"
+#include "dist/mpi_state.hpp"
 #include <xgrad/xgrad.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -104,6 +106,68 @@ BOOST_AUTO_TEST_CASE(shape_mismatch_is_one_error_on_every_rank) {
     xgrad::Tensor ok = xgrad::constant(Array{1.f});
     xd::allreduce(ok);
     BOOST_TEST(ok.item() == 2.f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(dist_gradients)
+
+// The bucketed allreduce of two unequal shares (6 + 4 samples) gives the gradient of the mean
+// loss over all 10 samples, whatever the bucket size, with and without overlap.
+BOOST_AUTO_TEST_CASE(bucketed_average_is_the_whole_batch_gradient) {
+    xd::init();
+    BOOST_TEST_REQUIRE(xd::size() == 2);
+    const Array x = xgrad::test::mixed({10, 8}, -1.f, 1.f);
+    const Array y = xgrad::data::to_categorical(Array{0.f, 1.f, 2.f, 1.f, 0.f, 2.f, 2.f, 1.f, 0.f, 1.f}, 3);
+    const xgrad::losses::Loss loss("categorical_crossentropy");
+    for (bool overlap : {false, true}) {
+        for (std::size_t bucket_bytes : {std::size_t(64), std::size_t(600), std::size_t(1) << 20}) {
+            xgrad::manual_seed(7);  // same initial weights on both ranks
+            xgrad::nn::Sequential net;
+            net.add(xgrad::nn::Dense(16, "relu", 8));
+            net.add(xgrad::nn::Dense(3, "softmax"));
+            std::vector<xgrad::Tensor> params = net.parameters();
+            auto grads = [&](std::size_t begin, std::size_t end) {
+                return loss(xgrad::constant(xgrad::slice_rows(xgrad::constant(y), begin, end).value()),
+                            net.forward(xgrad::slice_rows(xgrad::constant(x), begin, end)));
+            };
+            // The single-process reference: one backward over the whole batch.
+            for (auto& p : params) p.zero_grad();
+            grads(0, 10).backward();
+            std::vector<Array> expected;
+            for (auto& p : params) expected.push_back(p.grad().value());
+            for (auto& p : params) p.zero_grad();
+
+            const std::size_t begin = xd::rank() == 0 ? 0 : 6, end = xd::rank() == 0 ? 6 : 10;
+            xgrad::dist::detail::GradBuckets buckets(params, bucket_bytes, overlap, xgrad::dist::detail::comm("test"));
+            buckets.begin(float(end - begin) / 10.f);
+            buckets.backward(grads(begin, end));
+            buckets.finish();
+            // 64 bytes: one parameter per bucket; 600 bytes: the last three share one; 1 MB: one.
+            const std::size_t expected_buckets = bucket_bytes == 64 ? 4 : bucket_bytes == 600 ? 2 : 1;
+            BOOST_TEST(buckets.bucket_count() == expected_buckets, "bucket_bytes " << bucket_bytes);
+            BOOST_TEST(buckets.stats().floats == std::size_t(8 * 16 + 16 + 16 * 3 + 3));
+            for (std::size_t i = 0; i < params.size(); ++i) {
+                const Array& got = params[i].grad().value();
+                BOOST_TEST(xt::allclose(got, expected[i], 1e-5, 1e-6),
+                           params[i].label() << " overlap " << overlap << " bucket_bytes " << bucket_bytes
+                                              << "\ngot " << got << "\nexpected " << expected[i]);
+            }
+        }
+    }
+}
+
+// A rank with no samples in a step (a last global batch smaller than the job) still takes part
+// and contributes zeros.
+BOOST_AUTO_TEST_CASE(a_rank_without_samples_contributes_zeros) {
+    xgrad::manual_seed(3);
+    xgrad::Tensor w = xgrad::parameter(xgrad::test::ramp({2, 2}, -1.f, 1.f), "w");
+    w.zero_grad();
+    xgrad::dist::detail::GradBuckets buckets({w}, 1 << 20, true, xgrad::dist::detail::comm("test"));
+    buckets.begin(xd::rank() == 0 ? 1.f : 0.f);
+    buckets.backward(xd::rank() == 0 ? xgrad::sum(w * w) : xgrad::Tensor());
+    buckets.finish();
+    BOOST_TEST((w.grad().value() == 2.f * w.value()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
