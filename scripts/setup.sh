@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
-          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev ccache
+          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev libcli11-dev ccache
           libopenmpi-dev openmpi-bin)  # OpenMPI: xgrad::dist and its tests (optional in CMake)
 for profile in "$@"; do
   case "$profile" in
