@@ -9,6 +9,9 @@
 #include <xgrad/xgrad.hpp>
 
 #include "common/cli.hpp"
+#ifdef XGRAD_HAVE_DIST
+#include <xgrad/dist/dist.hpp>
+#endif
 
 namespace {
 
@@ -69,6 +72,11 @@ int main(int argc, char** argv) {
     add_flags(app, args);
     if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
+#ifdef XGRAD_HAVE_DIST
+        // Under `mpirun -np N` the N processes train one model, data-parallel (docs/distributed.md).
+        xgrad::dist::init();
+        if (xgrad::dist::size() > 1) std::cout << "training on " << xgrad::dist::size() << " processes\n";
+#endif
         // Output paths first: a typo must not cost a whole training run.
         xgrad::examples::check_output_file(args.save, "--save");
         xgrad::examples::check_output_file(args.graph, "--graph");

@@ -38,7 +38,7 @@ GradBuckets::GradBuckets(std::vector<Tensor> params, std::size_t bucket_bytes, b
 
 GradBuckets::~GradBuckets() = default;
 
-void GradBuckets::begin(float weight) {
+void GradBuckets::begin(float weight, double started) {
     weight_ = weight;
     next_start_ = 0;
     std::fill(packed_.begin(), packed_.end(), false);
@@ -47,7 +47,7 @@ void GradBuckets::begin(float weight) {
         b.started = false;
         b.request = MPI_REQUEST_NULL;
     }
-    step_start_ = MPI_Wtime();
+    step_start_ = started;
 }
 
 void GradBuckets::pack(std::size_t index) {

@@ -36,8 +36,9 @@ public:
     GradBuckets(const GradBuckets&) = delete;
     GradBuckets& operator=(const GradBuckets&) = delete;
 
-    /// Starts a step in which this rank's gradients count with `weight` (n_local / n_global).
-    void begin(float weight);
+    /// Starts a step in which this rank's gradients count with `weight` (n_local / n_global);
+    /// `started` (MPI_Wtime) is when the step began, for stats().step_seconds.
+    void begin(float weight, double started);
     /// loss.backward(), calling ready() as each parameter's gradient completes (overlap), or
     /// plain loss.backward() without overlap. Nothing when this rank has no samples (loss undefined).
     void backward(const Tensor& loss);

@@ -28,4 +28,9 @@ void check(int rc, const char* who, const char* call);
 /// without MPI; Error after finalize().
 MPI_Comm comm(const char* who);
 
+/// Makes a DataParallel the process-wide train::Distribution (init, in a job of N > 1).
+void install_data_parallel();
+/// Restores the single-process default (finalize).
+void uninstall_data_parallel();
+
 }  // namespace xgrad::dist::detail

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <iostream>
+#include <streambuf>
 
 #include "dist/mpi_state.hpp"
 #include "xgrad/error.hpp"
@@ -62,6 +64,23 @@ std::string current_message() {
 
 [[noreturn]] void on_terminate() { abort(current_message(), 1); }
 
+// Shuts MPI down. At exit the trainer's process-wide distribution may already be destroyed
+// (statics die in reverse order of construction), so this path leaves it alone.
+void finalize_mpi() {
+    detail::State& s = state();
+    if (!s.mpi || s.finalized) return;
+    s.finalized = true;
+    MPI_Comm_free(&s.comm);
+    if (s.owns_mpi) MPI_Finalize();
+}
+
+// Swallows what non-chief ranks write to std::cout.
+class NullBuffer : public std::streambuf {
+protected:
+    int overflow(int c) override { return c == traits_type::eof() ? 0 : c; }
+    std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
 // glibc's on_exit sees the exit status: 0 leaves the job cleanly, anything else means this rank
 // failed (main caught an error and returned 1), and the other ranks may be waiting for it in a
 // collective, so the whole job ends now. MPI_Finalize there would wait for them forever.
@@ -73,7 +92,7 @@ void on_process_exit(int status, void*) {
         std::fflush(stderr);
         MPI_Abort(MPI_COMM_WORLD, status);
     }
-    finalize();
+    finalize_mpi();
 }
 
 }  // namespace
@@ -106,7 +125,11 @@ void init(const InitOptions& options) {
         on_exit(on_process_exit, nullptr);
     }
     s.initialized = true;
-    (void)options;
+    if (s.size > 1 && s.rank != 0 && options.quiet_workers) {
+        static NullBuffer sink;
+        std::cout.rdbuf(&sink);
+    }
+    if (s.size > 1 && options.data_parallel) detail::install_data_parallel();
 }
 
 bool initialized() { return state().initialized; }
@@ -132,11 +155,8 @@ void abort(const std::string& message, int code) {
 }
 
 void finalize() {
-    detail::State& s = state();
-    if (!s.mpi || s.finalized) return;
-    s.finalized = true;
-    MPI_Comm_free(&s.comm);
-    if (s.owns_mpi) MPI_Finalize();
+    if (state().mpi && !state().finalized) detail::uninstall_data_parallel();
+    finalize_mpi();
 }
 
 const char* op_name(ReduceOp op) {

@@ -38,10 +38,15 @@ struct InitOptions {
     /// (train::DataParallel with default options, see xgrad/dist/data_parallel.hpp). Off: only
     /// the collectives are set up and training stays local to each process.
     bool data_parallel = true;
+    /// In a job of more than one process, ranks other than 0 write nothing to std::cout (the
+    /// program's own prints appear once, like fit's progress). std::cerr is left alone, so
+    /// every rank's errors show.
+    bool quiet_workers = true;
 };
 
 /// Joins the job: starts MPI when the program runs under an MPI launcher (mpirun, srun with
-/// PMI), and installs the failure handlers described above. Idempotent: later calls return at
+/// PMI), installs the failure handlers described above and, with more than one process, the
+/// data-parallel trainer and quiet workers (InitOptions). Idempotent: later calls return at
 /// once (so do the other functions, which call it themselves). Uses an MPI that the program
 /// initialised itself, and then leaves finalising to it. Error when MPI fails to start.
 void init(const InitOptions& options = {});
