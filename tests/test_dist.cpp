@@ -222,19 +222,24 @@ BOOST_AUTO_TEST_CASE(weights_are_bit_identical_after_training) {
     BOOST_TEST_REQUIRE(xd::size() == 2);
     BOOST_TEST_REQUIRE(xgrad::train::distribution().world_size() == 2);  // dist::init installed DataParallel
     const Data d;
-    // Different initial weights and generator states on the two ranks.
-    auto net = classifier(100 + std::uint64_t(xd::rank()), xgrad::optim::RMSprop());
-    // batch 7: shares of 3 and 4 samples; the last global batch has 3 samples (1 + 2).
-    auto h = net->fit(d.x, d.y, {.epochs = 3, .batch_size = 7, .verbose = 0});
-    for (auto& [name, p] : net->named_parameters()) BOOST_TEST(same_bits_everywhere(p.value()), name);
-    // The optimizer state too (RMSprop's running squares).
-    for (auto& [slot, v] : net->optimizer().state()) BOOST_TEST(same_bits_everywhere(v), slot);
-    // History is global: the same numbers on both ranks.
-    for (const auto& key : h.keys) {
-        const auto& v = h[key];
-        Array a(Array::shape_type{v.size()});
-        std::copy(v.begin(), v.end(), a.begin());
-        BOOST_TEST(same_bits_everywhere(a), key);
+    for (bool overlap : {false, true}) {
+        BOOST_TEST_CONTEXT("overlap " << overlap) {
+            // Different initial weights and generator states on the two ranks.
+            auto net = classifier(100 + std::uint64_t(xd::rank()), xgrad::optim::RMSprop());
+            // batch 7: shares of 3 and 4 samples; the last global batch has 3 samples (1 + 2).
+            auto dp = overlap ? std::make_shared<xgrad::dist::DataParallel>(xgrad::dist::DataParallelOptions{.overlap = true}) : nullptr;
+            auto h = net->fit(d.x, d.y, {.epochs = 3, .batch_size = 7, .verbose = 0, .distribution = dp});
+            for (auto& [name, p] : net->named_parameters()) BOOST_TEST(same_bits_everywhere(p.value()), name);
+            // The optimizer state too (RMSprop's running squares).
+            for (auto& [slot, v] : net->optimizer().state()) BOOST_TEST(same_bits_everywhere(v), slot);
+            // History is global: the same numbers on both ranks.
+            for (const auto& key : h.keys) {
+                const auto& v = h[key];
+                Array a(Array::shape_type{v.size()});
+                std::copy(v.begin(), v.end(), a.begin());
+                BOOST_TEST(same_bits_everywhere(a), key);
+            }
+        }
     }
 }
 

@@ -31,8 +31,12 @@ struct DataParallelOptions {
     /// pay the per-call latency more often.
     std::size_t bucket_bytes = std::size_t(1) << 20;
     /// Start each bucket's allreduce (MPI_Iallreduce) as soon as backward has finished its
-    /// gradients, instead of reducing every bucket after backward.
-    bool overlap = true;
+    /// gradients, instead of reducing every bucket after backward. Off by default: measured on
+    /// the MNIST MLP over shared memory it costs more than it hides (docs/distributed.md): the
+    /// copies run on the cores backward needs, MPI only progresses inside MPI calls, and 99% of
+    /// the MLP's bytes belong to the gradient backward finishes last. It can pay on a network
+    /// whose NIC moves the data while the cores compute, for models whose late layers are large.
+    bool overlap = false;
     /// Print one line of communication figures on rank 0 when fit ends (XGRAD_DIST_REPORT=1).
     bool report = false;
 };
