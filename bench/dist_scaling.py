@@ -6,7 +6,8 @@ nodes linked at B Gb/s, from one node's measured step time and the model's gradi
     t_allreduce(N) = 2 (N-1)/N * bytes / B + 2 (N-1) * latency     (ring allreduce; MPI picks
                      tree algorithms with log2(N) latency terms for small messages, so this is
                      pessimistic at large N)
-    speed-up(N) = t_compute / t_step(N)
+    speed-up(N) = t_compute / t_step(N)                           (strong: global batch fixed)
+    weak: every node keeps the whole batch, speed-up = N t_compute / (t_compute + t_allreduce(N))
 
 t_compute is one global batch on one node; splitting it N ways assumes the per-sample cost stays
 the same at 1/N of the batch (optimistic for small shares: sgemm slows down on thin matrices).
@@ -39,3 +40,8 @@ for name, nbytes, t1, batch in models:
         local = comm_inf / (t1 / batch)
         print(f"{gbps:>5} " + " ".join(f"{s:7.2f}" for s in row) +
               f"   >= {local:,.0f} samples/node (global {64 * local:,.0f} at N=64)")
+    print(f"  weak scaling: each node keeps the batch of {batch} (global batch {batch}N), speed-up in samples/s")
+    for gbps, lat_us in zip((10, 25, 100), a.latency_us):
+        bw = gbps * 1e9 / 8
+        row = [n * t1 / (t1 + 2 * (n - 1) / n * nbytes / bw + 2 * (n - 1) * lat_us * 1e-6) for n in nodes]
+        print(f"{gbps:>5} " + " ".join(f"{s:7.1f}" for s in row))

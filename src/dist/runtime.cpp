@@ -109,6 +109,11 @@ void init(const InitOptions& options) {
     detail::check(MPI_Initialized(&already), "init", "MPI_Initialized");
     if (already || launched()) {
         if (!already) {
+            // OpenMPI busy-polls while a rank waits in a collective; on a shared or busy machine
+            // that spinning takes CPU from the ranks it waits for (the house rule: never spin).
+            // Yielding costs nothing when the core is otherwise idle. A value the user set
+            // (environment, or mpirun --mca mpi_yield_when_idle 0) wins.
+            setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
             // Only the calling thread talks to MPI; OpenBLAS's threads never do.
             int provided = 0;
             detail::check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "init", "MPI_Init_thread");
