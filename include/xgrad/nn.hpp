@@ -8,6 +8,8 @@
 #include "xgrad/nn/activations.hpp"
 #include "xgrad/nn/dense.hpp"
 #include "xgrad/nn/init.hpp"
+#include "xgrad/nn/input.hpp"
+#include "xgrad/nn/merge.hpp"
 #include "xgrad/nn/model.hpp"
 #include "xgrad/nn/module.hpp"
 #include "xgrad/nn/sequential.hpp"
