@@ -3,11 +3,19 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS xgrad xgrad_flags EXPORT xgradTargets
+set(xgrad_installed xgrad xgrad_flags)
+if(XGRAD_HAVE_DIST)
+  list(APPEND xgrad_installed xgrad_dist)  # exported as xgrad::dist
+endif()
+install(TARGETS ${xgrad_installed} EXPORT xgradTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(XGRAD_HAVE_DIST)
+  install(DIRECTORY include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+else()
+  install(DIRECTORY include/xgrad DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} PATTERN dist EXCLUDE)
+endif()
 install(EXPORT xgradTargets NAMESPACE xgrad:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/xgrad)
 configure_package_config_file(cmake/xgradConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/xgradConfig.cmake

@@ -37,7 +37,7 @@ struct RecordingDistribution : train::Distribution {
     std::vector<std::size_t> begin_params;
     std::vector<std::pair<std::size_t, std::size_t>> grad_counts;
     std::vector<std::size_t> global_sizes;
-    std::size_t sums_size = 0;
+    std::vector<std::size_t> sizes;  // of every reduce_sums call
     int rank() const override { return rank_; }
     int world_size() const override { return world_; }
     void on_train_begin(const std::vector<Tensor>& params) override {
@@ -59,7 +59,7 @@ struct RecordingDistribution : train::Distribution {
     }
     void reduce_sums(std::vector<double>& values) override {
         calls.push_back("sums");
-        sums_size = values.size();
+        sizes.push_back(values.size());
     }
 };
 
@@ -146,10 +146,15 @@ BOOST_AUTO_TEST_CASE(distribution_hooks_are_called_in_order) {
         BOOST_TEST(local == 5u);
         BOOST_TEST(global == 10u);
     }
-    // begin, seed, then per epoch: the training sums and the validation sums; end last.
-    const std::vector<std::string> calls{"begin", "seed", "sums", "sums", "sums", "sums", "end"};
+    // begin, seed, then per epoch: each step's values (loss, accuracy, sample count) and stop
+    // flag, the validation sums, the epoch's stop flag; end last.
+    const std::vector<std::string> epoch_calls(6, "sums");
+    std::vector<std::string> calls{"begin", "seed"};
+    for (int e = 0; e < 2; ++e) calls.insert(calls.end(), epoch_calls.begin(), epoch_calls.end());
+    calls.push_back("end");
     BOOST_TEST(dist->calls == calls, boost::test_tools::per_element());
-    BOOST_TEST(dist->sums_size == 3u);  // loss, accuracy, sample count
+    const std::vector<std::size_t> sizes{3, 1, 3, 1, 3, 1, 3, 1, 3, 1, 3, 1};
+    BOOST_TEST(dist->sizes == sizes, boost::test_tools::per_element());
     BOOST_TEST(out.str().find("Epoch 1/2") != std::string::npos);  // rank 0 prints
     BOOST_TEST(h["val_loss"].size() == 2u);
 

@@ -241,6 +241,25 @@ void check_data(const char* who, nn::Model& model, const ArrayRefs& x, const Arr
 
 Distribution& pick(const std::shared_ptr<Distribution>& d) { return d ? *d : distribution(); }
 
+// Replaces this process's batch `values` (means over its `local` samples; none when its share
+// was empty) by the means over the whole global batch.
+void global_values(Distribution& dist, std::vector<double>& values, std::size_t local, std::size_t k) {
+    std::vector<double> packed(k + 1, 0.0);
+    for (std::size_t i = 0; i < values.size() && i < k; ++i) packed[i] = values[i] * double(local);
+    packed[k] = double(local);
+    dist.reduce_sums(packed);
+    values.assign(k, 0.0);
+    for (std::size_t i = 0; i < k; ++i) values[i] = packed[k] > 0 ? packed[i] / packed[k] : 0.0;
+}
+
+// A stop asked on any process stops every process: one that went on alone would wait forever
+// in the next collective.
+void agree_on_stop(Distribution& dist, nn::Model& model) {
+    std::vector<double> stop{model.stop_requested() ? 1.0 : 0.0};
+    dist.reduce_sums(stop);
+    if (stop[0] > 0 && !model.stop_requested()) model.stop_training("training stopped by another process");
+}
+
 // Calls on_train_end on the distribution however fit ends.
 struct TrainEnd {
     Distribution& dist;
@@ -331,7 +350,7 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
                 const std::vector<Tensor> xs = gather_batch(x_all, local);
                 ys = gather_batch(y_all, local);
                 outs = model.forward_all(xs, objective.fused);
-                objective.loss(outs, ys, values).backward();
+                dist.backward(objective.loss(outs, ys, values));  // may start reducing gradients early
             }
             if (distributed) {
                 for (auto& p : params) {
@@ -342,8 +361,13 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             optimizer.step();
             threads.after_step();
 
-            if (!local.empty()) {
-                if (objective.has_metrics()) objective.metrics(outs, ys, values);
+            if (!local.empty() && objective.has_metrics()) objective.metrics(outs, ys, values);
+            if (distributed) {
+                // The global batch's values: the bar, the callbacks and the stops they decide on
+                // are then the same on every process.
+                global_values(dist, values, local.size(), objective.names.size());
+                running.add(values, count);
+            } else if (!local.empty()) {
                 running.add(values, local.size());
             }
             if (!options.callbacks.empty()) {
@@ -352,9 +376,9 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
                 if (!values.empty()) logs["loss"] = values[0];  // the batch's own loss (TerminateOnNaN watches it)
                 for (auto& cb : options.callbacks) cb->on_batch_end(int(step), logs);
             }
+            if (distributed) agree_on_stop(dist, model);
             if (bar && step + 1 < steps) bar->update(step + 1, running.means());
         }
-        running.reduce(dist);
 
         ProgressValues val_values;
         if (val && !model.stop_requested()) {
@@ -377,6 +401,7 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             out << line << "\n";
         }
         for (auto& cb : options.callbacks) cb->on_epoch_end(int(epoch), logs);
+        if (distributed) agree_on_stop(dist, model);
     }
     history.stop_reason = model.stop_reason();
     if (!history.stop_reason.empty() && verbose > 0) out << history.stop_reason << "\n";

@@ -13,3 +13,12 @@ cmake -S "$src" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUIL
 cmake --build "$work/build" >/dev/null
 "$work/build/$exe"
 echo "$exe built against the installed package and ran: OK"
+# The default consumer also builds consumer_dist when the installed xgrad has xgrad::dist (MPI).
+if [ "$exe" = consumer ]; then
+  if [ -x "$work/build/consumer_dist" ]; then
+    "$work/build/consumer_dist"
+    echo "consumer_dist built against the installed xgrad::dist and ran: OK"
+  else
+    echo "xgrad::dist not installed (xgrad built without MPI): consumer_dist skipped"
+  fi
+fi

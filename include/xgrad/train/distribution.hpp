@@ -13,7 +13,9 @@
 /// - after backward and before the optimizer step, reduce_gradients() must leave on every
 ///   process the gradient of the mean loss over the whole global batch;
 /// - running sums (loss and metric values times sample counts, and the counts) go through
-///   reduce_sums() before they are shown, logged in History or returned by evaluate();
+///   reduce_sums() before they are shown, logged in History or returned by evaluate(); in fit
+///   every step's values are reduced, so the bar and the callbacks see the global batch, and a
+///   stop asked on any process is agreed by all (two small reduce_sums per step);
 /// - only the chief prints progress and writes files (save_weights).
 
 #include <cstddef>
@@ -54,6 +56,10 @@ public:
     virtual std::span<const std::size_t> local_batch(std::span<const std::size_t> global_batch) {
         return global_batch;
     }
+    /// Runs backward of this process's loss (called instead of loss.backward() when its share
+    /// is not empty). A data-parallel implementation may start reducing the gradients that
+    /// backward has finished while it computes the others (overlap).
+    virtual void backward(const Tensor& loss) { loss.backward(); }
     /// After backward, before the optimizer step. Each parameter's grad() holds the gradient of
     /// this process's mean loss over its `local_count` samples (zeros when the share was empty
     /// or the parameter was not used); replace it, on every process, by the gradient of the
