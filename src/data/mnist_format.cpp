@@ -2,7 +2,6 @@
 // the four IDX files.
 #include "mnist_detail.hpp"
 
-#include <xgrad/data/sha256.hpp>
 #include <xgrad/error.hpp>
 
 #include <cstdlib>
@@ -21,18 +20,11 @@ std::string find_mnist_file(const std::string& dir, std::string_view name) {
     return {};
 }
 
-std::string idx_sha256(const IdxArray& idx) {
-    Sha256 hash;
-    hash.update(idx_header(idx.dims, idx.type_code));
-    hash.update(idx.data);
-    return to_hex(hash.finish());
-}
-
 bool present_and_valid(const std::string& dir, const MnistFile& file) {
     const std::string path = find_mnist_file(dir, file.name);
     if (path.empty()) return false;
     try {
-        return idx_sha256(read_idx(path)) == file.sha256;
+        return data::idx_sha256(read_idx(path)) == file.sha256;
     } catch (const IoError&) {
         return false;
     }
@@ -68,7 +60,7 @@ FourFiles read_four(const std::string& dir, const LoaderText& text, const std::a
         }
         if (expected) {
             const MnistFile& want = (*expected)[i];
-            const std::string got = idx_sha256(out.arrays[i]);
+            const std::string got = data::idx_sha256(out.arrays[i]);
             if (got != want.sha256)
                 throw IoError(text.who + ": " + path + ": SHA-256 mismatch: got " + got + ", expected " +
                               std::string(want.sha256) + " (the file is corrupt or not the original " + text.title +
