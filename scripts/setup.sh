@@ -28,7 +28,9 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "setup.sh: installing ${missing[*]}" >&2
+log=${XGRAD_SETUP_LOG:-/tmp/xgrad-setup.log}
+mkdir -p "$(dirname "$log")"
+echo "setup.sh: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -39,10 +41,13 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/xgrad-setup.log 2>&1; then
+start=$SECONDS
+# Everything apt prints goes to the log; the terminal gets one line.
+if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+     >"$log" 2>&1; then
   # An optional package that cannot be had is reported, not fatal: the tests that need it skip.
-  tail -5 /tmp/xgrad-setup.log >&2
-  echo "setup.sh: apt-get failed for: ${missing[*]} (see /tmp/xgrad-setup.log)" >&2
+  tail -5 "$log" >&2
+  echo "setup.sh: apt-get failed for: ${missing[*]} (full log: $log)" >&2
   exit 1
 fi
+echo "setup.sh: installed in $((SECONDS - start)) s (log: $log)" >&2

@@ -80,7 +80,7 @@ Dataset to_dataset(const IdxArray& images, const IdxArray& labels, const std::st
     const std::string images_file(image_name), labels_file(label_name);
     if (images.type_code != 0x08 || images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28) {
         std::string got = "type code " + std::to_string(images.type_code) + ", shape ";
-        for (std::size_t i = 0; i < images.dims.size(); ++i) got += (i ? "x" : "") + std::to_string(images.dims[i]);
+        for (std::size_t i = 0; i < images.dims.size(); ++i) got.append(i ? "x" : "").append(std::to_string(images.dims[i]));
         throw IoError(where + images_file + " must hold unsigned-byte images of shape Nx28x28 (got " + got + ")");
     }
     if (labels.type_code != 0x08 || labels.dims.size() != 1)
