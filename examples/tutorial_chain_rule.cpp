@@ -18,12 +18,7 @@ int main(int argc, char** argv) {
     std::string picture_dir;
     app.add_option("picture_dir", picture_dir, "also draw the graphs and the step frames into DIR (docs/tutorial)")->type_name("DIR");
     if (auto status = examples::parse(app, argc, argv)) return *status;
-    try {
-        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
-    } catch (const Error& e) {
-        std::cerr << "tutorial_chain_rule: " << e.what() << '\n';
-        return 1;
-    }
+    if (auto status = examples::prepare_optional_output_dir(app, picture_dir, "picture_dir")) return *status;
     Tensor x = constant(Array(2.f), "x");
     Tensor w = parameter(Array(3.f), "w");
     Tensor b = parameter(Array(1.f), "b");

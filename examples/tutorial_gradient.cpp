@@ -17,12 +17,7 @@ int main(int argc, char** argv) {
     std::string picture_dir;
     app.add_option("picture_dir", picture_dir, "also draw the gradient graph into DIR (docs/tutorial)")->type_name("DIR");
     if (auto status = examples::parse(app, argc, argv)) return *status;
-    try {
-        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
-    } catch (const Error& e) {
-        std::cerr << "tutorial_gradient: " << e.what() << '\n';
-        return 1;
-    }
+    if (auto status = examples::prepare_optional_output_dir(app, picture_dir, "picture_dir")) return *status;
     // 1. A derivative: f(x) = x^3 - 2x at x = 1.5, f'(x) = 3x^2 - 2 = 4.75.
     const float x0 = 1.5f, eps = 1e-3f;
     auto f = [](float x) { return x * x * x - 2.f * x; };

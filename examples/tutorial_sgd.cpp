@@ -102,12 +102,7 @@ int main(int argc, char** argv) {
     std::string picture_dir;
     app.add_option("picture_dir", picture_dir, "also draw the SGD/momentum picture into DIR (docs/tutorial)")->type_name("DIR");
     if (auto status = examples::parse(app, argc, argv)) return *status;
-    try {
-        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
-    } catch (const Error& e) {
-        std::cerr << "tutorial_sgd: " << e.what() << '\n';
-        return 1;
-    }
+    if (auto status = examples::prepare_optional_output_dir(app, picture_dir, "picture_dir")) return *status;
     minibatch_sgd();
     const float start = 2.5f, lr = 0.02f;
     std::vector<float> sgd = descend(start, lr, 0.f, 100), mom = descend(start, lr, 0.9f, 100);

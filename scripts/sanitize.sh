@@ -6,16 +6,18 @@
 # Release with -g: the tests are numeric and too slow at -O0; -g gives readable stack traces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/quiet.sh
 build=${XGRAD_SANITIZE_BUILD_DIR:-build-sanitize}
+quiet_init "$build/logs"
 jobs=${XGRAD_JOBS:-$(nproc)}
 export CCACHE_SLOPPINESS=pch_defines,time_macros
 # leaks are errors; the first report of any kind stops the process with a non-zero status.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 start=$(date +%s)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -g -DNDEBUG" \
-      -DXGRAD_SANITIZE=ON >/dev/null
-cmake --build "$build" -j"$jobs"
+quiet_step "configuring the sanitizer build ($build)" configure \
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -g -DNDEBUG" -DXGRAD_SANITIZE=ON
+quiet_build "building with ASan and UBSan on $jobs cores" build cmake --build "$build" -j"$jobs"
 built=$(date +%s)
 (cd "$build" && ctest --output-on-failure -j"$jobs")
 # A short training run of the MNIST example, when it exists and the data is there.

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
-          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev libcli11-dev ccache
+          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev libssl-dev nlohmann-json3-dev libcli11-dev ccache
           libopenmpi-dev openmpi-bin)  # OpenMPI: xgrad::dist and its tests (optional in CMake)
 for profile in "$@"; do
   case "$profile" in
@@ -29,7 +29,9 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "setup.sh: installing ${missing[*]}" >&2
+log=${XGRAD_SETUP_LOG:-/tmp/xgrad-setup.log}
+mkdir -p "$(dirname "$log")"
+echo "setup.sh: installing ${#missing[@]} Debian packages: ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -40,10 +42,13 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-if ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/xgrad-setup.log 2>&1; then
+start=$SECONDS
+# Everything apt prints goes to the log; the terminal gets one line.
+if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+     >"$log" 2>&1; then
   # An optional package that cannot be had is reported, not fatal: the tests that need it skip.
-  tail -5 /tmp/xgrad-setup.log >&2
-  echo "setup.sh: apt-get failed for: ${missing[*]} (see /tmp/xgrad-setup.log)" >&2
+  tail -5 "$log" >&2
+  echo "setup.sh: apt-get failed for: ${missing[*]} (full log: $log)" >&2
   exit 1
 fi
+echo "setup.sh: installed in $((SECONDS - start)) s (log: $log)" >&2

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Builds xgrad and runs the whole test suite: the README's test command, which .ci/run calls.
-# With CI=true it then runs the sanitizer configuration too (ASan+LSan+UBSan over the whole
-# suite and a one-epoch MNIST run on a 2000-image subset, data fetched when it can be).
+# With CI=true a warning in xgrad's own code fails the build (-Werror), and the sanitizer
+# configuration runs too (ASan+LSan+UBSan over the whole suite and a one-epoch MNIST run on a
+# 2000-image subset, data fetched when it can be).
+# A few lines of progress; the logs are in build/logs/ (XGRAD_VERBOSE=1 shows everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/quiet.sh
+build=${XGRAD_BUILD_DIR:-build}
+quiet_init "$build/logs"
 profiles=(test)
 [ "${CI:-}" = true ] && profiles+=(mnist)
+werror=OFF
+[ "${CI:-}" = true ] && werror=ON
 # Without chromium (or npm) the optional parts skip themselves with a message.
+export XGRAD_SETUP_LOG=$quiet_log_dir/setup.log
 scripts/setup.sh "${profiles[@]}" || scripts/setup.sh
-build=${XGRAD_BUILD_DIR:-build}
 jobs=$(nproc)
 export CCACHE_SLOPPINESS=pch_defines,time_macros
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$jobs"
+quiet_step "configuring ($build)" configure cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_WERROR=$werror
+quiet_build "building xgrad, its tests and examples on $jobs cores" build cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs")
 if [ "${CI:-}" = true ]; then
   scripts/fetch_mnist.sh || echo "test.sh: MNIST could not be fetched; the sanitizer's MNIST run will skip" >&2

@@ -25,7 +25,7 @@ void check_finite(const OpInfo& info, const std::vector<Tensor>& inputs, const A
                std::to_string(i) + " of its result " + shape_str(value.shape());
         if (!inputs.empty()) {
             msg += " from inputs";
-            for (const auto& in : inputs) msg += " " + describe(in);
+            for (const auto& in : inputs) msg.append(" ").append(describe(in));
         }
         throw ValueError(msg);
     }

@@ -161,11 +161,46 @@ BOOST_AUTO_TEST_CASE(validation_history_and_files) {
     BOOST_TEST(csv.rfind("epoch,loss,accuracy,val_loss,val_accuracy\n0,", 0) == 0u, csv);
     BOOST_TEST(std::count(csv.begin(), csv.end(), '\n') == 5);
     const std::string json = read_all(json_path);
-    BOOST_TEST(json.find("{\"epochs\": 4, \"stop_reason\": \"\", \"history\": {\"loss\": [") == 0u, json);
-    BOOST_TEST(json.find("\"val_accuracy\": [") != std::string::npos);
+    BOOST_TEST(json.find("{\"epochs\":4,\"stop_reason\":\"\",\"history\":{\"loss\":[") == 0u, json);
+    BOOST_TEST(json.find("\"val_accuracy\":[") != std::string::npos);
+    // It reads back: the same keys in the same order, the same values.
+    const train::History back = train::History::read_json(json_path);
+    BOOST_TEST(back.epochs == 4u);
+    BOOST_TEST(back.keys == h.keys, boost::test_tools::per_element());
+    for (const auto& k : h.keys) BOOST_TEST(back[k] == h[k], boost::test_tools::per_element());
     std::remove(csv_path.c_str());
     std::remove(json_path.c_str());
     BOOST_CHECK_EXCEPTION(h["val_acc"], ValueError, has_message("History: no entry 'val_acc'; available: loss, accuracy"));
+}
+
+BOOST_AUTO_TEST_CASE(history_json_round_trip_and_errors) {
+    train::History h;
+    h.append({{"loss", 0.5}, {"accuracy", 0.25}});
+    h.append({{"loss", std::nan("")}, {"accuracy", 1.0 / 3.0}});
+    h.stop_reason = "EarlyStopping: \"val_loss\" did not improve\n";
+    const std::string text = h.to_json();
+    BOOST_TEST(text == "{\"epochs\":2,\"stop_reason\":\"EarlyStopping: \\\"val_loss\\\" did not improve\\n\","
+                       "\"history\":{\"loss\":[0.5,null],\"accuracy\":[0.25,0.3333333333333333]}}\n");
+    const train::History back = train::History::from_json(text);
+    BOOST_TEST(back.stop_reason == h.stop_reason);
+    BOOST_TEST((back.keys == std::vector<std::string>{"loss", "accuracy"}));
+    BOOST_TEST(std::isnan(back["loss"][1]));
+    BOOST_TEST(back["accuracy"][1] == 1.0 / 3.0);  // shortest round-trip digits: exact
+
+    using train::History;
+    BOOST_CHECK_EXCEPTION(History::from_json("{\"epochs\": 1,"), ValueError, has_message("History::from_json: not valid JSON"));
+    BOOST_CHECK_EXCEPTION(History::from_json("[1, 2]"), ValueError,
+                          has_message("History::from_json: expected an object with \"epochs\" and \"history\""));
+    BOOST_CHECK_EXCEPTION(History::from_json("{\"epochs\": -1, \"history\": {}}"), ValueError,
+                          has_message("\"epochs\" must be a non-negative integer"));
+    BOOST_CHECK_EXCEPTION(History::from_json("{\"epochs\": 2, \"history\": {\"loss\": [1]}}"), ValueError,
+                          has_message("History::from_json: 'loss' has 1 values but epochs is 2"));
+    BOOST_CHECK_EXCEPTION(History::from_json("{\"epochs\": 1, \"history\": {\"loss\": [\"x\"]}}"), ValueError,
+                          has_message("'loss' holds \"x\", expected numbers or null"));
+    BOOST_CHECK_EXCEPTION(History::from_json("{\"epochs\": 1, \"history\": []}"), ValueError,
+                          has_message("\"history\" must be an object of arrays"));
+    BOOST_CHECK_EXCEPTION(History::read_json("/nonexistent/history.json"), IoError,
+                          has_message("History::read_json: cannot open '/nonexistent/history.json'"));
 }
 
 BOOST_AUTO_TEST_CASE(validation_data_and_reproducibility) {

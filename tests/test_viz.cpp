@@ -37,7 +37,7 @@ std::string node_line(const std::string& dot, const std::string& id) {
     return dot.substr(p, dot.find('\n', p) - p);
 }
 
-std::string n(const Tensor& t) { return "n" + std::to_string(t.id()); }
+std::string n(const Tensor& t) { return std::string("n").append(std::to_string(t.id())); }
 
 viz::DotOptions renumbered() {
     viz::DotOptions o;

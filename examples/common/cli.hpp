@@ -118,6 +118,21 @@ inline const CLI::Validator positive = detail::integer_at_least(1, "positive");
 /// A CLI11 validator: an integer >= 0.
 inline const CLI::Validator non_negative = detail::integer_at_least(0, "non-negative");
 
+/// prepare_output_dir() for a main() without error handling of its own: nothing for an empty
+/// `dir` (not asked for); else nullopt when the directory is ready, or, after printing
+/// "<program>: <why>" on stderr, the status main() should return (1).
+inline std::optional<int> prepare_optional_output_dir(const CLI::App& app, const std::string& dir,
+                                                      const std::string& flag) {
+    if (dir.empty()) return std::nullopt;
+    try {
+        prepare_output_dir(dir, flag);
+    } catch (const Error& e) {
+        std::cerr << app.get_name() << ": " << e.what() << '\n';
+        return 1;
+    }
+    return std::nullopt;
+}
+
 /// A CLI11 validator: the value's extension is one of `extensions` (".svg", ...), so a typo
 /// is a usage error at once rather than after training.
 inline CLI::Validator extension_in(std::initializer_list<std::string> extensions) {

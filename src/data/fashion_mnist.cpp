@@ -51,7 +51,7 @@ void fetch_fashion_mnist(const std::string& dir_arg, const std::string& source_a
         if (c.from.empty())
             throw IoError("fetch_fashion_mnist: " + (fs::path(source) / c.file->name).string() +
                           " not found (nor with .gz).\n" + install_advice(dir));
-        const std::string got = detail::idx_sha256(read_idx(c.from));
+        const std::string got = idx_sha256(read_idx(c.from));
         if (got != c.file->sha256)
             throw IoError("fetch_fashion_mnist: " + c.from + " has SHA-256 " + got + ", expected " +
                           std::string(c.file->sha256) + ": not the Fashion-MNIST this xgrad knows.\n" +

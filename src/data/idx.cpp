@@ -3,11 +3,13 @@
 #include "file_io.hpp"
 #include <xgrad/error.hpp>
 
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -218,6 +220,22 @@ void write_idx(const std::string& path, const std::vector<std::size_t>& dims, st
     file.insert(file.end(), bytes.begin(), bytes.end());
     if (gzip) file = gzip_bytes(file, "write_idx", path);
     write_file_atomic("write_idx", path, file);
+}
+
+std::string idx_sha256(const IdxArray& idx) {
+    const std::vector<std::uint8_t> header = idx_header(idx.dims, idx.type_code);
+    const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), header.data(), header.size()) != 1 ||
+        EVP_DigestUpdate(ctx.get(), idx.data.data(), idx.data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
+        throw Error("idx_sha256: OpenSSL's SHA-256 failed");
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) hex += {digits[digest[i] >> 4], digits[digest[i] & 0xf]};
+    return hex;
 }
 
 Array to_array(const IdxArray& idx) {

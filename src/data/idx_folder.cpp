@@ -44,7 +44,7 @@ IdxFolder load_idx_folder(const std::string& dir, const MnistOptions& options) {
     out.dir = dir;
     out.splits = detail::to_splits(files, dir, "data", options);
     std::array<std::string, 4> hashes;
-    for (std::size_t i = 0; i < 4; ++i) hashes[i] = detail::idx_sha256(files.arrays[i]);
+    for (std::size_t i = 0; i < 4; ++i) hashes[i] = idx_sha256(files.arrays[i]);
     if (all_match(hashes, mnist_files)) out.dataset = "mnist";
     else if (all_match(hashes, fashion_mnist_files)) out.dataset = "fashion_mnist";
     return out;

@@ -15,9 +15,6 @@ namespace xgrad::data::detail {
 /// `dir`/`name` if it exists, else `dir`/`name`.gz if that exists, else "".
 std::string find_mnist_file(const std::string& dir, std::string_view name);
 
-/// SHA-256 of the file as it was before compression: header rebuilt from dims, then payload.
-std::string idx_sha256(const IdxArray& idx);
-
 /// True if the file is in `dir` (raw or .gz) and its uncompressed bytes have the expected hash.
 bool present_and_valid(const std::string& dir, const MnistFile& file);
 

@@ -2,7 +2,6 @@
 // the four IDX files.
 #include "mnist_detail.hpp"
 
-#include <xgrad/data/sha256.hpp>
 #include <xgrad/error.hpp>
 
 #include <cstdlib>
@@ -21,18 +20,11 @@ std::string find_mnist_file(const std::string& dir, std::string_view name) {
     return {};
 }
 
-std::string idx_sha256(const IdxArray& idx) {
-    Sha256 hash;
-    hash.update(idx_header(idx.dims, idx.type_code));
-    hash.update(idx.data);
-    return to_hex(hash.finish());
-}
-
 bool present_and_valid(const std::string& dir, const MnistFile& file) {
     const std::string path = find_mnist_file(dir, file.name);
     if (path.empty()) return false;
     try {
-        return idx_sha256(read_idx(path)) == file.sha256;
+        return data::idx_sha256(read_idx(path)) == file.sha256;
     } catch (const IoError&) {
         return false;
     }
@@ -68,7 +60,7 @@ FourFiles read_four(const std::string& dir, const LoaderText& text, const std::a
         }
         if (expected) {
             const MnistFile& want = (*expected)[i];
-            const std::string got = idx_sha256(out.arrays[i]);
+            const std::string got = data::idx_sha256(out.arrays[i]);
             if (got != want.sha256)
                 throw IoError(text.who + ": " + path + ": SHA-256 mismatch: got " + got + ", expected " +
                               std::string(want.sha256) + " (the file is corrupt or not the original " + text.title +
@@ -88,7 +80,7 @@ Dataset to_dataset(const IdxArray& images, const IdxArray& labels, const std::st
     const std::string images_file(image_name), labels_file(label_name);
     if (images.type_code != 0x08 || images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28) {
         std::string got = "type code " + std::to_string(images.type_code) + ", shape ";
-        for (std::size_t i = 0; i < images.dims.size(); ++i) got += (i ? "x" : "") + std::to_string(images.dims[i]);
+        for (std::size_t i = 0; i < images.dims.size(); ++i) got.append(i ? "x" : "").append(std::to_string(images.dims[i]));
         throw IoError(where + images_file + " must hold unsigned-byte images of shape Nx28x28 (got " + got + ")");
     }
     if (labels.type_code != 0x08 || labels.dims.size() != 1)

@@ -67,7 +67,12 @@ FunctionalGraph::FunctionalGraph(const std::vector<SymbolicTensor>& ins, const s
                     bool on = false;
                     for (const auto& [m, unused] : stack) {
                         on = on || m == child;
-                        if (on) cycle += "'" + node_name(m) + "' -> ";
+                        if (on) {
+                            // Piece by piece: GCC 12 flags `"'" + name` with a false -Wstringop-overflow.
+                            cycle += '\'';
+                            cycle += node_name(m);
+                            cycle += "' -> ";
+                        }
                     }
                     throw ValueError(who + "the layer graph has a cycle: " + cycle + "'" + node_name(child) +
                                      "'; a model's graph must be acyclic");

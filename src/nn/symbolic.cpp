@@ -67,7 +67,10 @@ SymbolicTensor Input(Shape shape, std::string name) {
 }
 
 std::string describe_symbolic(const SymbolicTensor& t) {
-    std::string s = "'" + t.name() + "' (None";
+    // Appended piece by piece: GCC 12 flags `"'" + name` with a false -Wstringop-overflow.
+    std::string s(1, '\'');
+    s += t.name();
+    s += "' (None";
     for (auto d : t.shape()) s += ", " + std::to_string(d);
     return s + ")";
 }

@@ -1,10 +1,13 @@
-// History: per-epoch values, CSV and JSON output.
+// History: per-epoch values; CSV output, JSON output and input (nlohmann-json).
 #include "xgrad/train/history.hpp"
 
 #include "xgrad/io.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 
 #include "xgrad/error.hpp"
@@ -17,20 +20,6 @@ std::string number(double v) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.9g", v);
     return buf;
-}
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-            continue;
-        }
-        out += c;
-    }
-    return out + "\"";
 }
 }  // namespace
 
@@ -77,16 +66,64 @@ std::string History::to_csv() const {
 }
 
 std::string History::to_json() const {
-    std::ostringstream s;
-    s << "{\"epochs\": " << epochs << ", \"stop_reason\": " << json_string(stop_reason) << ", \"history\": {";
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        s << (i ? ", " : "") << json_string(keys[i]) << ": [";
-        const auto& v = values.at(keys[i]);
-        for (std::size_t e = 0; e < v.size(); ++e) s << (e ? ", " : "") << (std::isfinite(v[e]) ? number(v[e]) : "null");
-        s << "]";
+    // ordered_json keeps the keys in Keras' order (loss, metrics, val_*), not sorted.
+    nlohmann::ordered_json history = nlohmann::ordered_json::object();
+    for (const auto& k : keys) {
+        nlohmann::ordered_json column = nlohmann::ordered_json::array();
+        for (double v : values.at(k)) column.push_back(std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr);
+        history[k] = std::move(column);
     }
-    s << "}}\n";
-    return s.str();
+    const nlohmann::ordered_json doc = {{"epochs", epochs}, {"stop_reason", stop_reason}, {"history", std::move(history)}};
+    // Invalid UTF-8 in a metric's name becomes U+FFFD rather than an exception mid-write.
+    return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+History History::from_json(const std::string& text) {
+    const std::string who = "History::from_json: ";
+    nlohmann::ordered_json doc;
+    try {
+        doc = nlohmann::ordered_json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw ValueError(who + "not valid JSON (" + e.what() + ")");
+    }
+    if (!doc.is_object() || !doc.contains("epochs") || !doc.contains("history"))
+        throw ValueError(who + "expected an object with \"epochs\" and \"history\"");
+    const auto& epochs_json = doc["epochs"];
+    const auto& history_json = doc["history"];
+    if (!epochs_json.is_number_unsigned()) throw ValueError(who + "\"epochs\" must be a non-negative integer");
+    if (!history_json.is_object()) throw ValueError(who + "\"history\" must be an object of arrays");
+    History h;
+    h.epochs = epochs_json.get<std::size_t>();
+    if (doc.contains("stop_reason")) {
+        if (!doc["stop_reason"].is_string()) throw ValueError(who + "\"stop_reason\" must be a string");
+        h.stop_reason = doc["stop_reason"].get<std::string>();
+    }
+    for (const auto& [key, column] : history_json.items()) {
+        if (!column.is_array()) throw ValueError(who + "'" + key + "' must be an array of numbers");
+        if (column.size() != h.epochs)
+            throw ValueError(who + "'" + key + "' has " + std::to_string(column.size()) + " values but epochs is " +
+                             std::to_string(h.epochs));
+        std::vector<double>& out = h.values[key];
+        for (const auto& v : column) {
+            if (v.is_null()) out.push_back(std::nan(""));  // to_json writes NaN and Inf as null
+            else if (v.is_number()) out.push_back(v.get<double>());
+            else throw ValueError(who + "'" + key + "' holds " + v.dump() + ", expected numbers or null");
+        }
+        h.keys.push_back(key);
+    }
+    return h;
+}
+
+History History::read_json(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError("History::read_json: cannot open '" + path + "'");
+    std::ostringstream s;
+    s << in.rdbuf();
+    try {
+        return from_json(s.str());
+    } catch (const ValueError& e) {
+        throw ValueError(std::string(e.what()) + " (in '" + path + "')");
+    }
 }
 
 void History::write_csv(const std::string& path) const { write_file_atomic(path, to_csv(), "History::write_csv"); }

@@ -65,7 +65,7 @@ std::string record_field(const std::string& s) {
 
 std::string record_label(const std::vector<std::string>& fields, bool lr) {
     std::string s;
-    for (std::size_t i = 0; i < fields.size(); ++i) s += (i ? "|" : "") + record_field(fields[i]);
+    for (std::size_t i = 0; i < fields.size(); ++i) s.append(i ? "|" : "").append(record_field(fields[i]));
     // With rankdir=LR Graphviz flips record orientation; the fields stay stacked either way.
     if (!lr) s = "{" + s + "}";
     if (!s.empty() && s.back() == '\\') s += ' ';
@@ -164,7 +164,7 @@ std::string emit(const Drawing& d, const DotOptions& o) {
     const auto& items = d.items;
     std::unordered_map<std::uint64_t, std::size_t> at;
     for (std::size_t i = 0; i < items.size(); ++i) at.emplace(items[i].id, i);
-    auto nid = [&](std::uint64_t id) { return "n" + std::to_string(o.renumber ? at.at(id) + 1 : id); };
+    auto nid = [&](std::uint64_t id) { return std::string("n").append(std::to_string(o.renumber ? at.at(id) + 1 : id)); };
     const bool lr = o.rankdir == "LR";
 
     // Unique cluster/box names per group, assigned in sorted order.

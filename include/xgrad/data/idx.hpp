@@ -59,6 +59,12 @@ void write_idx(const std::string& path, const std::vector<std::size_t>& dims,
                std::span<const std::uint8_t> bytes, bool gzip = false,
                std::uint8_t type_code = static_cast<std::uint8_t>(IdxType::u8));
 
+/// Lower-case hex SHA-256 of the IDX file as it is uncompressed: the header rebuilt from `dims`
+/// and `type_code`, then the payload. A raw file and its .gz give the same hash; the known
+/// datasets' checks (mnist_files, fashion_mnist_files) use it. Computed by OpenSSL (libcrypto).
+/// @throws xgrad::ValueError for a bad rank, type code or dimension (as idx_header).
+std::string idx_sha256(const IdxArray& idx);
+
 /// Decodes any IDX element type to float32, shape = dims.
 Array to_array(const IdxArray& idx);
 

@@ -23,8 +23,15 @@ struct History {
     void append(const Logs& logs);
     /// "epoch,loss,accuracy,...\n0,0.25,0.93,...\n" (epochs 0-based like Keras' CSVLogger).
     std::string to_csv() const;
-    /// {"epochs": n, "stop_reason": "...", "history": {"loss": [...], ...}}; NaN/Inf as null.
+    /// {"epochs":n,"stop_reason":"...","history":{"loss":[...],...}} and a newline, keys in
+    /// `keys` order; NaN/Inf as null. Written with nlohmann-json.
     std::string to_json() const;
+    /// The History that to_json() wrote (null reads back as NaN).
+    /// @throws ValueError naming the problem: not JSON, "epochs" or "history" missing or of the
+    ///         wrong type, a column whose length is not epochs, a value that is not a number.
+    static History from_json(const std::string& text);
+    /// from_json() of a file's contents; IoError when it cannot be opened, ValueError naming the path.
+    static History read_json(const std::string& path);
     /// Writes to_csv() to `path` atomically (temporary file, then rename); IoError on failure.
     void write_csv(const std::string& path) const;
     /// Writes to_json() to `path` atomically; IoError on failure.
