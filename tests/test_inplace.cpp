@@ -155,3 +155,33 @@ BOOST_AUTO_TEST_CASE(addcmul_addcdiv_gradients) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(inplace_engine)
+
+BOOST_AUTO_TEST_CASE(accumulation_reuses_only_private_buffers) {
+    // The engine adds a tensor's gradient contributions into one buffer when nobody else can
+    // see it; a gradient the user holds, or one an op passed through to two inputs, is never
+    // written.
+    Tensor w = parameter(Array{1.f, 2.f}, "w");
+    sum(w * 2.f).backward();
+    const Tensor held = w.grad();
+    sum(w * 3.f).backward();
+    BOOST_TEST(held.value() == Array({2.f, 2.f}));
+    BOOST_TEST(w.grad().value() == Array({5.f, 5.f}));
+    Tensor a = parameter(Array{1.f, -1.f});
+    Tensor y = a + a;  // add's backward hands one gradient to both inputs
+    Tensor z = tanh(a) + y * 0.5f + a;
+    Tensor seed = constant(Array{1.f, 10.f});
+    z.backward(seed);
+    const float t = std::tanh(1.f);
+    BOOST_TEST(a.grad().value()(0) == 1.f - t * t + 1.f + 1.f, boost::test_tools::tolerance(1e-6f));
+    BOOST_TEST(a.grad().value()(1) == 10.f * (1.f - t * t + 1.f + 1.f), boost::test_tools::tolerance(1e-6f));
+    BOOST_TEST(seed.value() == Array({1.f, 10.f}));
+    // With create_graph the sums are recorded, not written in place.
+    Tensor b = parameter(Array{0.5f});
+    Tensor gb = grad({sum(b * b + b * b * b)}, {b}, {.create_graph = true})[0];
+    BOOST_TEST(!gb.is_leaf());
+    BOOST_TEST(gb.value()(0) == 2.f * 0.5f + 3.f * 0.25f, boost::test_tools::tolerance(1e-6f));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
