@@ -21,8 +21,10 @@ Tensor relu_backward(const Tensor& g, const Tensor& x) {
     const float* pg = g.value().data();
     const float* px = x.value().data();
     float* out = v.data();
-    detail::parallel_for(v.size(), [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) out[i] = px[i] > 0.f ? pg[i] : 0.f;
+    detail::parallel_for(v.size(), [=](std::size_t b, std::size_t e) {
+        const float *g = pg, *x = px;
+        float* __restrict o = out;
+        for (std::size_t i = b; i < e; ++i) o[i] = x[i] > 0.f ? g[i] : 0.f;
     });
     return record({"relu_backward", "d relu_backward(g, x)/dg = [x > 0]"}, {g, x}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
@@ -36,8 +38,10 @@ Tensor relu(const Tensor& a) {
     const float* in = a.value().data();
     float* out = v.data();
     // `<= 0` rather than `> 0`: a NaN input stays NaN instead of vanishing.
-    detail::parallel_for(v.size(), [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) out[i] = in[i] <= 0.f ? 0.f : in[i];
+    detail::parallel_for(v.size(), [=](std::size_t b, std::size_t e) {
+        const float* x = in;
+        float* __restrict o = out;
+        for (std::size_t i = b; i < e; ++i) o[i] = x[i] <= 0.f ? 0.f : x[i];
     });
     return record({"relu", "d relu(a)/da = [a > 0]"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
@@ -121,9 +125,20 @@ float row_sum(const float* p, std::size_t n) {
     return s;
 }
 
+// Largest element of a row, in 16 lanes (a single running max is one dependent chain).
 float row_max(const float* p, std::size_t n) {
+    constexpr std::size_t lanes = 16;
     float m = p[0];
-    for (std::size_t i = 1; i < n; ++i) m = std::max(m, p[i]);
+    std::size_t i = 0;
+    if (n >= 2 * lanes) {
+        float part[lanes];
+        for (std::size_t k = 0; k < lanes; ++k) part[k] = p[k];
+        for (i = lanes; i + lanes <= n; i += lanes) {
+            for (std::size_t k = 0; k < lanes; ++k) part[k] = part[k] < p[i + k] ? p[i + k] : part[k];
+        }
+        for (std::size_t k = 0; k < lanes; ++k) m = std::max(m, part[k]);
+    }
+    for (; i < n; ++i) m = std::max(m, p[i]);
     return m;
 }
 

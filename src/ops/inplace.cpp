@@ -59,16 +59,20 @@ private:
 // t[i] = f(t[i], x[i]) with x read as a scalar or an array (two loops, each vectorisable).
 template <class F>
 void map1(Array& t, const Operand& x, F f) {
+    // Pointers captured by value: through references GCC reloaded them every element.
     float* pt = t.data();
     if (x.scalar()) {
         const float v = x.value();
-        parallel_for(t.size(), [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) pt[i] = f(pt[i], v);
+        parallel_for(t.size(), [=](std::size_t b, std::size_t e) {
+            float* p = pt;
+            for (std::size_t i = b; i < e; ++i) p[i] = f(p[i], v);
         });
     } else {
         const float* px = x.data();
-        parallel_for(t.size(), [&](std::size_t b, std::size_t e) {
-            for (std::size_t i = b; i < e; ++i) pt[i] = f(pt[i], px[i]);
+        parallel_for(t.size(), [=](std::size_t b, std::size_t e) {
+            float* p = pt;
+            const float* q = px;
+            for (std::size_t i = b; i < e; ++i) p[i] = f(p[i], q[i]);
         });
     }
 }
@@ -79,8 +83,10 @@ void map2(Array& t, const Operand& a, const Operand& b, F f) {
     float* pt = t.data();
     if (!a.scalar() && !b.scalar()) {
         const float *pa = a.data(), *pb = b.data();
-        parallel_for(t.size(), [&](std::size_t s, std::size_t e) {
-            for (std::size_t i = s; i < e; ++i) pt[i] = f(pt[i], pa[i], pb[i]);
+        parallel_for(t.size(), [=](std::size_t s, std::size_t e) {
+            float* p = pt;
+            const float *x = pa, *y = pb;
+            for (std::size_t i = s; i < e; ++i) p[i] = f(p[i], x[i], y[i]);
         });
         return;
     }

@@ -28,7 +28,7 @@ Array map_unary(const Array& a, F f) {
     Array out(a.shape());
     const float* pa = a.data();
     float* po = out.data();
-    parallel_for(a.size(), [&](std::size_t b, std::size_t e) { simd_unary(pa + b, po + b, e - b, f); });
+    parallel_for(a.size(), [=](std::size_t b, std::size_t e) { simd_unary(pa + b, po + b, e - b, f); });
     return out;
 }
 
@@ -74,22 +74,30 @@ template <class F>
 Array map_binary(const Array& a, const Array& b, F f) {
     if (a.shape() == b.shape() || b.size() == 1 || a.size() == 1) {
         Array out(broadcast_shape(a.shape(), b.shape()));
+        // Captured by value into locals, and the fresh output marked restrict: the loops
+        // vectorise (through references GCC reloaded the pointers every element).
         const float *pa = a.data(), *pb = b.data();
         float* po = out.data();
         const std::size_t n = out.size();
         if (a.size() == b.size()) {
-            parallel_for(n, [&](std::size_t s, std::size_t e) {
-                for (std::size_t i = s; i < e; ++i) po[i] = f(pa[i], pb[i]);
+            parallel_for(n, [=](std::size_t s, std::size_t e) {
+                const float *x = pa, *y = pb;
+                float* __restrict o = po;
+                for (std::size_t i = s; i < e; ++i) o[i] = f(x[i], y[i]);
             });
         } else if (b.size() == 1) {
             const float vb = pb[0];
-            parallel_for(n, [&](std::size_t s, std::size_t e) {
-                for (std::size_t i = s; i < e; ++i) po[i] = f(pa[i], vb);
+            parallel_for(n, [=](std::size_t s, std::size_t e) {
+                const float* x = pa;
+                float* __restrict o = po;
+                for (std::size_t i = s; i < e; ++i) o[i] = f(x[i], vb);
             });
         } else {
             const float va = pa[0];
-            parallel_for(n, [&](std::size_t s, std::size_t e) {
-                for (std::size_t i = s; i < e; ++i) po[i] = f(va, pb[i]);
+            parallel_for(n, [=](std::size_t s, std::size_t e) {
+                const float* y = pb;
+                float* __restrict o = po;
+                for (std::size_t i = s; i < e; ++i) o[i] = f(va, y[i]);
             });
         }
         return out;
@@ -103,7 +111,7 @@ Array map_binary(const Array& a, const Array& b, F f) {
     auto rows_fn = [&](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r) {
             const float *x = ra.row(r, shape), *y = rb.row(r, shape);
-            float* o = po + r * len;
+            float* __restrict o = po + r * len;
             if (ra.contiguous && rb.contiguous) {
                 for (std::size_t j = 0; j < len; ++j) o[j] = f(x[j], y[j]);
             } else if (ra.contiguous) {

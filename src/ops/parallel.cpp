@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <malloc.h>
+
 #include "blas_threads.hpp"
 
 namespace xgrad::detail {
@@ -84,6 +86,17 @@ Pool& pool() {
     static Pool* p = new Pool;  // never destroyed: workers may still be waiting at exit
     return *p;
 }
+
+// Every op returns a fresh array. glibc serves large ones with mmap, or trims the heap after
+// they are freed, so each op paid page faults on memory it had just released: at 64k-1M
+// floats that was most of an elementwise op's time. Keeping up to 32 MB blocks on the heap
+// and trimming only past 256 MB makes those buffers reused. (Set once, when the library's
+// kernels are linked in; a program that sets its own policy later overrides it.)
+[[maybe_unused]] const bool g_heap_policy = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    return true;
+}();
 
 }  // namespace
 
