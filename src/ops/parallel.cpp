@@ -4,6 +4,7 @@
 #include "ops/parallel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -19,9 +20,11 @@ namespace xgrad::detail {
 
 namespace {
 
+// The caller and the workers take chunks from a shared counter, so a worker the scheduler has
+// not woken yet (another process busy on its core) delays nothing: the caller does its chunks,
+// closes the task and waits only for workers already inside it.
 class Pool {
 public:
-    // Runs the task on `parts` ranges; the caller takes part 0.
     void run(std::size_t n, std::size_t parts, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
         grow(parts - 1);
         {
@@ -29,47 +32,55 @@ public:
             fn_ = fn;
             ctx_ = ctx;
             n_ = n;
-            parts_ = parts;
-            pending_ = parts - 1;
+            chunks_ = parts * 4;  // a few chunks per thread: whoever is running takes more
+            next_.store(0, std::memory_order_relaxed);
+            open_ = true;
             ++generation_;
         }
         wake_.notify_all();
-        fn(ctx, 0, bound(1));
+        work_chunks();
         std::unique_lock<std::mutex> lock(m_);
-        done_.wait(lock, [this] { return pending_ == 0; });
+        open_ = false;  // late workers see a closed task and go back to sleep
+        done_.wait(lock, [this] { return inside_ == 0; });
     }
 
     std::mutex busy;  // one task at a time; a second caller runs inline
 
 private:
-    std::size_t bound(std::size_t part) const {
-        // Range ends on multiples of 16 floats: no two threads write one cache line.
-        const std::size_t e = n_ * part / parts_;
-        return part == parts_ ? n_ : std::min(n_, (e + 15) / 16 * 16);
+    std::size_t bound(std::size_t chunk) const {
+        // Chunk ends on multiples of 16 floats: no two threads write one cache line.
+        if (chunk >= chunks_) return n_;
+        const std::size_t e = n_ * chunk / chunks_;
+        return std::min(n_, (e + 15) / 16 * 16);
+    }
+
+    void work_chunks() {
+        for (;;) {
+            const std::size_t c = next_.fetch_add(1, std::memory_order_relaxed);
+            if (c >= chunks_) return;
+            fn_(ctx_, bound(c), bound(c + 1));
+        }
     }
 
     void grow(std::size_t workers) {
         while (threads_.size() < workers) {
-            const std::size_t index = threads_.size() + 1;
             // The worker starts from the current generation: the task about to be posted is its first.
-            threads_.emplace_back([this, index, gen = generation_] { work(index, gen); });
+            threads_.emplace_back([this, gen = generation_] { work(gen); });
             threads_.back().detach();  // the pool lives as long as the process
         }
     }
 
-    void work(std::size_t index, std::uint64_t seen) {
+    void work(std::uint64_t seen) {
+        std::unique_lock<std::mutex> lock(m_);
         for (;;) {
-            std::unique_lock<std::mutex> lock(m_);
             wake_.wait(lock, [&] { return generation_ != seen; });
             seen = generation_;
-            if (index >= parts_) continue;  // fewer parts than workers this time
-            auto fn = fn_;
-            void* ctx = ctx_;
-            const std::size_t b = bound(index), e = bound(index + 1);
+            if (!open_) continue;
+            ++inside_;
             lock.unlock();
-            fn(ctx, b, e);
+            work_chunks();
             lock.lock();
-            if (--pending_ == 0) done_.notify_one();
+            if (--inside_ == 0) done_.notify_one();
         }
     }
 
@@ -79,7 +90,9 @@ private:
     std::uint64_t generation_ = 0;
     void (*fn_)(void*, std::size_t, std::size_t) = nullptr;
     void* ctx_ = nullptr;
-    std::size_t n_ = 0, parts_ = 1, pending_ = 0;
+    std::size_t n_ = 0, chunks_ = 1, inside_ = 0;
+    std::atomic<std::size_t> next_{0};
+    bool open_ = false;
 };
 
 Pool& pool() {
