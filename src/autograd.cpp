@@ -81,16 +81,39 @@ BackwardEngine::BackwardEngine(std::vector<Tensor> roots, std::vector<Tensor> se
     if (order_.empty()) finish();
 }
 
+namespace {
+// acc + g, written into acc's buffer when nothing else can see it: no graph is being recorded,
+// acc is a plain value, and this engine holds its only handle (a gradient that an op passed
+// through unchanged, like add's, is shared and gets a fresh buffer).
+Tensor accumulate(Tensor acc, const Tensor& g, bool create_graph) {
+    if (!create_graph && acc.is_leaf() && acc.node().use_count() == 1 && acc.shape() == g.shape()) {
+        NoGradGuard no_grad;
+        acc.add_(g);
+        return acc;
+    }
+    return add(acc, g);
+}
+}  // namespace
+
 void BackwardEngine::add_gradient(Node* target, const Tensor& g, bool* had_one) {
     // Leaves collect into grad() when accumulating; everything else into the pending map.
     if (target->is_leaf && options_.accumulate) {
         *had_one = target->grad != nullptr;
-        target->grad = *had_one ? add(Tensor(target->grad), g).node() : g.node();
+        if (!*had_one) {
+            target->grad = g.node();
+        } else {
+            // Moved out, so `accumulate` sees the only handle unless someone else holds one.
+            Tensor acc(std::move(target->grad));
+            target->grad = accumulate(std::move(acc), g, options_.create_graph).node();
+        }
         return;
     }
     auto [it, inserted] = pending_.try_emplace(target, g);
     *had_one = !inserted;
-    if (!inserted) it->second = add(it->second, g);
+    if (!inserted) {
+        Tensor acc = std::move(it->second);
+        it->second = accumulate(std::move(acc), g, options_.create_graph);
+    }
 }
 
 BackwardStep BackwardEngine::step() {

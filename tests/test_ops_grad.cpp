@@ -49,6 +49,32 @@ BOOST_AUTO_TEST_CASE(unary) {
     XGRAD_CHECK_GRAD([](const V& v) { return tanh(v[0]); }, p({2, 3}));
 }
 
+BOOST_AUTO_TEST_CASE(fused_backward_ops) {
+    // tanh_backward(g, y) = g·(1 − y²) and sigmoid_backward(g, y) = g·y·(1 − y), first order in
+    // both inputs (with broadcasting), and second order: the gradient of tanh's gradient.
+    XGRAD_CHECK_GRAD([](const V& v) { return tanh_backward(v[0], v[1]); }, p({3, 4}), p({3, 4}, -0.9f, 0.9f));
+    XGRAD_CHECK_GRAD([](const V& v) { return sigmoid_backward(v[0], v[1]); }, p({3, 4}), p({3, 4}, 0.1f, 0.9f));
+    XGRAD_CHECK_GRAD([](const V& v) { return tanh_backward(v[0], v[1]); }, p({3, 4}), p({4}, -0.9f, 0.9f));
+    XGRAD_CHECK_GRAD([](const V& v) { return sigmoid_backward(v[0], v[1]); }, p({2, 1}), p({2, 3}, 0.1f, 0.9f));
+    XGRAD_CHECK_GRAD(
+        [](const V& v) { return grad({sum(tanh(v[0]) * v[1])}, {v[0]}, {.create_graph = true})[0]; }, p({2, 3}),
+        p({2, 3}, -1, 1));
+    XGRAD_CHECK_GRAD(
+        [](const V& v) { return grad({sum(sigmoid(v[0]) * v[1])}, {v[0]}, {.create_graph = true})[0]; }, p({2, 3}),
+        p({2, 3}, -1, 1));
+    XGRAD_CHECK_GRAD([](const V& v) { return softmax_backward(v[0], v[1]); }, p({3, 4}), p({3, 4}, 0.05f, 0.6f));
+    XGRAD_CHECK_GRAD(
+        [](const V& v) { return grad({sum(softmax(v[0]) * v[1])}, {v[0]}, {.create_graph = true})[0]; }, p({2, 3}),
+        p({2, 3}, -1, 1));
+    // The forward rules use them: one node per backward step, not three.
+    Tensor x = parameter(Array{0.5f, -0.25f});
+    Tensor gx = grad({sum(tanh(x))}, {x}, {.create_graph = true})[0];
+    BOOST_TEST(gx.op() == "tanh_backward");
+    BOOST_TEST(gx.value()(0) == 1.f - std::tanh(0.5f) * std::tanh(0.5f), boost::test_tools::tolerance(1e-6f));
+    BOOST_CHECK_EXCEPTION(tanh_backward(x, parameter(Array{1.f, 2.f, 3.f})), ShapeError,
+                          xgrad::test::has_message{"tanh_backward: (2) , (3): shapes do not broadcast"});
+}
+
 BOOST_AUTO_TEST_CASE(softmax_family) {
     XGRAD_CHECK_GRAD([](const V& v) { return softmax(v[0]); }, p({3, 4}));
     XGRAD_CHECK_GRAD([](const V& v) { return softmax(v[0], 0); }, p({3, 4}));

@@ -6,6 +6,7 @@
 #include <xtensor/xnoalias.hpp>
 
 #include "ops/common.hpp"
+#include "ops/map.hpp"
 
 namespace xgrad {
 
@@ -22,11 +23,11 @@ const char* symbol(const char* op) {
     return ",";
 }
 
-// Forward of a binary elementwise op: plain loop when shapes agree, xtensor broadcasting else.
+// Forward of a binary elementwise op: shapes checked (the error names the op), then one pass.
 template <class F>
 Array binary_value(const char* op, const Tensor& a, const Tensor& b, F f) {
     broadcast_shapes(op, a, b);
-    return f(a.value(), b.value());
+    return detail::map_binary(a.value(), b.value(), f);
 }
 
 }  // namespace
@@ -49,28 +50,8 @@ Shape broadcast_shapes(const char* op, const Tensor& a, const Tensor& b) {
     return out;
 }
 
-namespace {
-// a (..., n) + b (n): the bias add of every dense layer, as one contiguous loop per row.
-bool adds_a_row(const Array& a, const Array& b) {
-    return b.dimension() == 1 && a.dimension() >= 1 && a.shape().back() == b.size() && b.size() > 0;
-}
-Array add_row(const Array& a, const Array& b) {
-    Array out(a.shape());
-    const std::size_t n = b.size(), rows = a.size() / n;
-    const float* pb = b.data();
-    for (std::size_t r = 0; r < rows; ++r) {
-        const float* pa = a.data() + r * n;
-        float* po = out.data() + r * n;
-        for (std::size_t j = 0; j < n; ++j) po[j] = pa[j] + pb[j];
-    }
-    return out;
-}
-}  // namespace
-
 Tensor add(const Tensor& a, const Tensor& b) {
-    Array v = adds_a_row(a.value(), b.value())
-                  ? add_row(a.value(), b.value())
-                  : binary_value("add", a, b, [](const Array& x, const Array& y) -> Array { return x + y; });
+    Array v = binary_value("add", a, b, [](float x, float y) { return x + y; });
     return record({"add", "d(a+b)/da = 1, d(a+b)/db = 1"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {grad_for(c, 0, c.grad), grad_for(c, 1, c.grad)};
@@ -78,7 +59,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
-    Array v = binary_value("sub", a, b, [](const Array& x, const Array& y) -> Array { return x - y; });
+    Array v = binary_value("sub", a, b, [](float x, float y) { return x - y; });
     return record({"sub", "d(a-b)/da = 1, d(a-b)/db = -1"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {grad_for(c, 0, c.grad), c.needs[1] ? grad_for(c, 1, neg(c.grad)) : Tensor()};
@@ -86,7 +67,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
-    Array v = binary_value("mul", a, b, [](const Array& x, const Array& y) -> Array { return x * y; });
+    Array v = binary_value("mul", a, b, [](float x, float y) { return x * y; });
     return record({"mul", "d(a*b)/da = b, d(a*b)/db = a"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &a = c.inputs[0], &b = c.inputs[1];
@@ -96,7 +77,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
-    Array v = binary_value("div", a, b, [](const Array& x, const Array& y) -> Array { return x / y; });
+    Array v = binary_value("div", a, b, [](float x, float y) { return x / y; });
     return record({"div", "d(a/b)/da = 1/b, d(a/b)/db = -a/b²"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &b = c.inputs[1], &out = c.output;
@@ -106,7 +87,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor pow(const Tensor& a, const Tensor& b) {
-    Array v = binary_value("pow", a, b, [](const Array& x, const Array& y) -> Array { return xt::pow(x, y); });
+    Array v = binary_value("pow", a, b, [](float x, float y) { return std::pow(x, y); });
     return record({"pow", "d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·ln(a)"}, {a, b}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &a = c.inputs[0], &b = c.inputs[1];
@@ -126,9 +107,8 @@ Tensor pow(const Tensor& a, float p) {
 namespace {
 // Shared by maximum and minimum: the winner takes the gradient, ties split it.
 Tensor extremum(const char* op, const Tensor& a, const Tensor& b, bool take_max) {
-    Array v = binary_value(op, a, b, [take_max](const Array& x, const Array& y) -> Array {
-        return take_max ? Array(xt::maximum(x, y)) : Array(xt::minimum(x, y));
-    });
+    Array v = take_max ? binary_value(op, a, b, [](float x, float y) { return x < y ? y : x; })
+                       : binary_value(op, a, b, [](float x, float y) { return y < x ? y : x; });
     std::string rule = take_max ? "d max(a,b)/da = [a > b] (+½ on ties)" : "d min(a,b)/da = [a < b] (+½ on ties)";
     return record({op, rule}, {a, b}, std::move(v), [take_max](const BackwardContext& c) -> std::vector<Tensor> {
         // a's share of the gradient, at the broadcast shape: 1 where a wins, ½ on ties.
@@ -150,37 +130,37 @@ Tensor maximum(const Tensor& a, const Tensor& b) { return extremum("maximum", a,
 Tensor minimum(const Tensor& a, const Tensor& b) { return extremum("minimum", a, b, false); }
 
 Tensor neg(const Tensor& a) {
-    Array v = -a.value();
+    Array v = detail::map_unary(a.value(), [](auto x) { return -x; });
     return record({"neg", "d(-a)/da = -1"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> { return {neg(c.grad)}; });
 }
 
 Tensor exp(const Tensor& a) {
-    Array v = xt::exp(a.value());
+    Array v = detail::map_unary(a.value(), [](auto x) { return xsimd::exp(x); });
     return record({"exp", "d(e^a)/da = e^a"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> { return {c.grad * c.output}; });
 }
 
 Tensor log(const Tensor& a) {
-    Array v = xt::log(a.value());
+    Array v = detail::map_unary(a.value(), [](auto x) { return xsimd::log(x); });
     return record({"log", "d(ln a)/da = 1/a"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> { return {c.grad / c.inputs[0]}; });
 }
 
 Tensor sqrt(const Tensor& a) {
-    Array v = xt::sqrt(a.value());
+    Array v = detail::map_unary(a.value(), [](auto x) { return xsimd::sqrt(x); });
     return record({"sqrt", "d(√a)/da = 1/(2√a)"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> { return {c.grad / (2.f * c.output)}; });
 }
 
 Tensor square(const Tensor& a) {
-    Array v = a.value() * a.value();
+    Array v = detail::map_unary(a.value(), [](auto x) { return x * x; });
     return record({"square", "d(a²)/da = 2a"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> { return {c.grad * (2.f * c.inputs[0])}; });
 }
 
 Tensor abs(const Tensor& a) {
-    Array v = xt::abs(a.value());
+    Array v = detail::map_unary(a.value(), [](auto x) { return xsimd::abs(x); });
     return record({"abs", "d|a|/da = sign(a)"}, {a}, std::move(v),
                   [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {c.grad * constant(Array(xt::sign(c.inputs[0].value())))};

@@ -34,8 +34,19 @@ Array reduce_axes(const Array& a, const std::vector<std::size_t>& axes, float in
     for (std::size_t done = 0; done < a.size(); done += inner) {
         float* row = o + base;
         if (inner_stride == 0) {
+            // 16 independent lanes so the compiler can vectorise the reduction of a row.
+            constexpr std::size_t lanes = 16;
+            std::size_t j = 0;
             float acc = row[0];
-            for (std::size_t j = 0; j < inner; ++j) acc = op(acc, in[done + j]);
+            if (inner >= 2 * lanes) {
+                float part[lanes];
+                for (std::size_t k = 0; k < lanes; ++k) part[k] = in[done + k];
+                for (j = lanes; j + lanes <= inner; j += lanes) {
+                    for (std::size_t k = 0; k < lanes; ++k) part[k] = op(part[k], in[done + j + k]);
+                }
+                for (std::size_t k = 0; k < lanes; ++k) acc = op(acc, part[k]);
+            }
+            for (; j < inner; ++j) acc = op(acc, in[done + j]);
             row[0] = acc;
         } else {
             for (std::size_t j = 0; j < inner; ++j) row[j] = op(row[j], in[done + j]);

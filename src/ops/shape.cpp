@@ -7,6 +7,7 @@
 
 #include "ops/common.hpp"
 #include "ops/kernels.hpp"
+#include "ops/map.hpp"
 
 namespace xgrad {
 
@@ -111,7 +112,7 @@ Tensor broadcast_to(const Tensor& a, const Shape& shape) {
     }
     if (!ok) throw ShapeError("broadcast_to: cannot broadcast " + describe(a) + " to " + shape_str(shape));
     if (Shape(s.begin(), s.end()) == shape) return a;
-    Array v = xt::broadcast(a.value(), shape);
+    Array v = detail::broadcast_array(a.value(), Array::shape_type(shape.begin(), shape.end()));
     return record({"broadcast_to", "d broadcast(a)/da: sum g over the broadcast axes", {{"shape", shape_str(shape)}}},
                   {a}, std::move(v), [](const BackwardContext& c) -> std::vector<Tensor> {
                       return {sum_to(c.grad, shape_of(c.inputs[0]))};

@@ -1,0 +1,132 @@
+// A small pool for elementwise kernels. It sleeps between tasks (condition variables, no
+// spinning: a spinning second pool next to OpenBLAS's made PyTorch 3-4x slower here) and
+// follows the thread count set through set_num_threads / chosen by the trainer.
+#include "ops/parallel.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <malloc.h>
+
+#include "blas_threads.hpp"
+
+namespace xgrad::detail {
+
+namespace {
+
+// The caller and the workers take chunks from a shared counter, so a worker the scheduler has
+// not woken yet (another process busy on its core) delays nothing: the caller does its chunks,
+// closes the task and waits only for workers already inside it.
+class Pool {
+public:
+    void run(std::size_t n, std::size_t parts, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
+        grow(parts - 1);
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            fn_ = fn;
+            ctx_ = ctx;
+            n_ = n;
+            chunks_ = parts * 4;  // a few chunks per thread: whoever is running takes more
+            next_.store(0, std::memory_order_relaxed);
+            open_ = true;
+            ++generation_;
+        }
+        wake_.notify_all();
+        work_chunks();
+        std::unique_lock<std::mutex> lock(m_);
+        open_ = false;  // late workers see a closed task and go back to sleep
+        done_.wait(lock, [this] { return inside_ == 0; });
+    }
+
+    std::mutex busy;  // one task at a time; a second caller runs inline
+
+private:
+    std::size_t bound(std::size_t chunk) const {
+        // Chunk ends on multiples of 16 floats: no two threads write one cache line.
+        if (chunk >= chunks_) return n_;
+        const std::size_t e = n_ * chunk / chunks_;
+        return std::min(n_, (e + 15) / 16 * 16);
+    }
+
+    void work_chunks() {
+        for (;;) {
+            const std::size_t c = next_.fetch_add(1, std::memory_order_relaxed);
+            if (c >= chunks_) return;
+            fn_(ctx_, bound(c), bound(c + 1));
+        }
+    }
+
+    void grow(std::size_t workers) {
+        while (threads_.size() < workers) {
+            // The worker starts from the current generation: the task about to be posted is its first.
+            threads_.emplace_back([this, gen = generation_] { work(gen); });
+            threads_.back().detach();  // the pool lives as long as the process
+        }
+    }
+
+    void work(std::uint64_t seen) {
+        std::unique_lock<std::mutex> lock(m_);
+        for (;;) {
+            wake_.wait(lock, [&] { return generation_ != seen; });
+            seen = generation_;
+            if (!open_) continue;
+            ++inside_;
+            lock.unlock();
+            work_chunks();
+            lock.lock();
+            if (--inside_ == 0) done_.notify_one();
+        }
+    }
+
+    std::mutex m_;
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> threads_;
+    std::uint64_t generation_ = 0;
+    void (*fn_)(void*, std::size_t, std::size_t) = nullptr;
+    void* ctx_ = nullptr;
+    std::size_t n_ = 0, chunks_ = 1, inside_ = 0;
+    std::atomic<std::size_t> next_{0};
+    bool open_ = false;
+};
+
+Pool& pool() {
+    static Pool* p = new Pool;  // never destroyed: workers may still be waiting at exit
+    return *p;
+}
+
+// Every op returns a fresh array. glibc serves large ones with mmap, or trims the heap after
+// they are freed, so each op paid page faults on memory it had just released: at 64k-1M
+// floats that was most of an elementwise op's time. Keeping up to 32 MB blocks on the heap
+// and trimming only past 256 MB makes those buffers reused. (Set once, when the library's
+// kernels are linked in; a program that sets its own policy later overrides it.)
+[[maybe_unused]] const bool g_heap_policy = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    return true;
+}();
+
+}  // namespace
+
+void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
+    const std::size_t threads = static_cast<std::size_t>(std::max(1, active_threads()));
+    const std::size_t parts = std::min(threads, n / kParallelGrain);
+    if (parts <= 1) {
+        fn(ctx, 0, n);
+        return;
+    }
+    Pool& p = pool();
+    std::unique_lock<std::mutex> lock(p.busy, std::try_to_lock);
+    if (!lock.owns_lock()) {
+        fn(ctx, 0, n);
+        return;
+    }
+    p.run(n, parts, fn, ctx);
+}
+
+}  // namespace xgrad::detail
