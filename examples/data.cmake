@@ -1,1 +1,2 @@
 xgrad_add_example(mnist)
+xgrad_add_example(mnist_convnet)

