@@ -240,6 +240,29 @@ BOOST_AUTO_TEST_CASE(diagram_and_backward_stepper_on_a_tiny_convnet) {
     BOOST_TEST((stepped == kernel.grad().value()));
 }
 
+BOOST_AUTO_TEST_CASE(fit_trains_with_dropout_active_and_evaluate_is_deterministic) {
+    manual_seed(8);
+    auto [x, y] = bars(32);
+    nn::Sequential model;
+    model.add(nn::Flatten());
+    model.add(nn::Dense(16, "relu"));
+    model.add(nn::Dropout(0.5f));
+    model.add(nn::Dense(2, "softmax"));
+    // A zero learning rate: the weights stay put, so any difference is dropout's.
+    model.compile(optim::SGD(optim::SGDOptions{.learning_rate = 0.f}), "categorical_crossentropy", {"accuracy"});
+    model.eval();
+    bool dropout_on_in_fit = false;
+    auto probe = std::make_shared<train::LambdaCallback>();
+    probe->batch_begin = [&](int, const train::Logs&) { dropout_on_in_fit = model.layers()[2]->is_training(); };
+    auto history = model.fit(x, y, {.epochs = 1, .batch_size = 32, .shuffle = false, .verbose = 0, .callbacks = {probe}});
+    BOOST_TEST(dropout_on_in_fit);
+    auto first = model.evaluate(x, y, {.verbose = 0});
+    auto second = model.evaluate(x, y, {.verbose = 0});
+    BOOST_TEST(first.at("loss") == second.at("loss"));
+    BOOST_TEST(std::abs(history["loss"].back() - first.at("loss")) > 1e-4);  // fit saw dropped units
+    BOOST_TEST(!model.layers()[2]->is_training());  // fit restored the mode it found
+}
+
 BOOST_AUTO_TEST_CASE(layer_errors_name_the_layer_and_shapes) {
     nn::Sequential model;
     model.add(nn::Conv2D(8, {3, 3}, "relu"));
