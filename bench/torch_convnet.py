@@ -16,17 +16,13 @@ The last line is machine-readable:
 """
 import argparse
 import os
-import resource
-import statistics
 import sys
-import time
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch_mnist import default_data_dir, load_split  # noqa: E402  (the IDX reader, shared)
+from torch_mnist import default_data_dir, load_split, train_and_report  # noqa: E402  (shared)
 
 
 def build_model():
@@ -68,37 +64,7 @@ def main():
     model = build_model()
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 
-    n = x_train.shape[0]
-    epoch_seconds = []
-    for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
-        perm = torch.randperm(n)
-        loss_sum = torch.zeros(())
-        correct = torch.zeros((), dtype=torch.int64)
-        for first in range(0, n, args.batch_size):
-            idx = perm[first:first + args.batch_size]
-            xb, yb = x_train[idx], y_train[idx]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)  # softmax + categorical cross-entropy, fused
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                loss_sum += loss.detach() * len(idx)
-                correct += (logits.argmax(1) == yb).sum()
-        seconds = time.perf_counter() - start
-        epoch_seconds.append(seconds)
-        print(f"epoch {epoch}/{args.epochs}: {seconds:.3f} s, loss {loss_sum.item() / n:.4f}, "
-              f"accuracy {correct.item() / n:.4f}", flush=True)
-
-    with torch.no_grad():
-        test_acc = sum((model(x_test[i:i + 1000]).argmax(1) == y_test[i:i + 1000]).sum().item()
-                       for i in range(0, x_test.shape[0], 1000)) / x_test.shape[0]
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"test_acc: {test_acc:.4f}")
-    print(f"RESULT epoch_seconds_median={statistics.median(epoch_seconds):.4f} test_acc={test_acc:.4f} "
-          f"peak_rss_mb={peak_rss_mb:.1f} epochs={args.epochs} threads={args.threads}")
-
+    train_and_report(model, optimizer, x_train, y_train, x_test, y_test, args)
 
 if __name__ == "__main__":
     main()

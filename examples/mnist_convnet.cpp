@@ -1,81 +1,29 @@
 // The convnet of Deep Learning with Python, ch. 5 (listings 5.1-5.3), line for line in C++.
 // Each block is paired with its Keras original in a comment.
-#include <CLI/CLI.hpp>
-#include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <iostream>
 #include <string>
 #include <sys/resource.h>
-#include <xtensor/xmath.hpp>
-#include <xtensor/xview.hpp>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
-namespace {
-
-struct Args {
-    std::string data;
-    int epochs = 5;
-    int batch_size = 64;
-    long seed = 0;
-    int threads = 0;
-    long subset = 0;
-    std::string save, graph;
-    bool bench = false;
-};
-
-// Times each epoch, for --bench.
-class EpochTimer : public xgrad::train::Callback {
-public:
-    void on_epoch_begin(int, const xgrad::train::Logs&) override { start_ = std::chrono::steady_clock::now(); }
-    void on_epoch_end(int, const xgrad::train::Logs&) override {
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-    }
-    std::vector<double> seconds;
-
-private:
-    std::chrono::steady_clock::time_point start_;
-};
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
-// MNIST as keras.datasets.mnist.load_data() returns it: images (N, 28, 28) holding the bytes
-// 0..255 as floats. xgrad's loader scales to [0, 1] (N, 784); this undoes the scaling exactly
-// (every value is byte/255), in place, so that the listing's own reshape and /255 lines run.
-xgrad::Array as_loaded_by_keras(xgrad::Array images) {
-    for (auto& v : images) v = std::round(v * 255.f);
-    images.reshape({images.shape()[0], std::size_t(28), std::size_t(28)});
-    return images;
-}
-
-}  // namespace
+#include "common/cli.hpp"
+#include "common/train_flags.hpp"
+#include "common/epoch_timer.hpp"
 
 int main(int argc, char** argv) {
-    Args args;
-    CLI::App app{"Trains the ch. 5 convnet of Deep Learning with Python on MNIST with RMSprop and prints test_acc.\n"
-                 "The data is fetched on first use into $XGRAD_DATA_DIR or ~/.cache/xgrad/mnist (or read from --data DIR).",
+    CLI::App app{"Trains the convnet of Deep Learning with Python, ch. 5 (Conv2D/MaxPooling2D x2, Conv2D, Flatten,\n"
+                 "Dense x2) on MNIST with RMSprop and prints test_acc. The data is fetched on first use into\n"
+                 "~/.cache/xgrad/mnist ($XGRAD_DATA_DIR if set); --dataset fashion_mnist trains on Fashion-MNIST,\n"
+                 "--data DIR on any IDX folder in MNIST's layout.",
                  "mnist_convnet"};
-    app.add_option("--data", args.data, "MNIST folder (only read, never downloaded into)");
-    app.add_option("--epochs", args.epochs, "epochs")->check(CLI::PositiveNumber);
-    app.add_option("--batch-size", args.batch_size, "batch size")->check(CLI::PositiveNumber);
-    app.add_option("--seed", args.seed, "random seed (initialisation, shuffling)")->check(CLI::NonNegativeNumber);
-    app.add_option("--threads", args.threads, "OpenBLAS threads (default: all cores)")->check(CLI::PositiveNumber);
-    app.add_option("--subset", args.subset, "train on the first N images only (quick runs)")->check(CLI::PositiveNumber);
-    app.add_option("--save", args.save, "write the trained weights and optimizer state");
-    app.add_option("--graph", args.graph, "write the network's diagram (collapsed layers; .svg, .png, .dot)");
-    app.add_flag("--bench", args.bench, "print a machine-readable RESULT line (bench/bench_convnet.sh)");
+    xgrad::examples::TrainFlags args;
+    args.batch_size = 64;  // the listing's batch size
+    xgrad::examples::add_train_flags(app, args, "bench/bench_convnet.sh");
+    if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        // --help exits 0; a bad command line is a usage error (2), as for examples/mnist.
-        return app.exit(e) == 0 ? 0 : 2;
-    }
-
-    try {
+        // Output paths first: a typo must not cost a whole training run.
+        xgrad::examples::check_output_file(args.save, "--save");
+        xgrad::examples::check_output_file(args.graph, "--graph");
         if (args.threads > 0) xgrad::set_num_threads(args.threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
         using namespace xgrad::nn;
@@ -103,15 +51,16 @@ int main(int argc, char** argv) {
         // model.summary()
         model.summary();
 
+        // from keras.datasets import mnist
         // (train_images, train_labels), (test_images, test_labels) = mnist.load_data()
-        auto [train, test] = xgrad::data::load_mnist(args.data, {.download = args.data.empty()});
-        xgrad::Array train_images = as_loaded_by_keras(std::move(train.images));
-        xgrad::Array test_images = as_loaded_by_keras(std::move(test.images));
+        // (as Keras gives them: (60000, 28, 28) with the pixel values 0..255)
+        auto [train, test] = xgrad::examples::load_data(args.data, {.flatten = false, .scale = false});
+        xgrad::Array train_images = std::move(train.images), test_images = std::move(test.images);
         xgrad::Array train_labels = std::move(train.labels), test_labels = std::move(test.labels);
         if (args.subset > 0 && static_cast<std::size_t>(args.subset) < train_labels.size()) {
             const auto n = static_cast<std::size_t>(args.subset);
-            train_images = xgrad::Array(xt::view(train_images, xt::range(0, n)));
-            train_labels = xgrad::Array(xt::view(train_labels, xt::range(0, n)));
+            train_images = xgrad::slice_rows(xgrad::constant(train_images), 0, n).value();
+            train_labels = xgrad::slice_rows(xgrad::constant(train_labels), 0, n).value();
         }
         const std::size_t n_train = train_images.shape()[0], n_test = test_images.shape()[0];
 
@@ -134,7 +83,7 @@ int main(int argc, char** argv) {
         model.compile(xgrad::optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
 
         // model.fit(train_images, train_labels, epochs=5, batch_size=64)
-        auto timer = std::make_shared<EpochTimer>();
+        auto timer = std::make_shared<xgrad::examples::EpochTimer>();
         model.fit(train_images, train_labels,
                   {.epochs = static_cast<std::size_t>(args.epochs),
                    .batch_size = static_cast<std::size_t>(args.batch_size),
@@ -157,7 +106,7 @@ int main(int argc, char** argv) {
         if (args.bench) {
             rusage usage{};
             getrusage(RUSAGE_SELF, &usage);
-            std::cout << "RESULT epoch_seconds_median=" << median(timer->seconds)
+            std::cout << "RESULT epoch_seconds_median=" << timer->median()
                       << " test_acc=" << result.at("accuracy") << " peak_rss_mb=" << usage.ru_maxrss / 1024.0
                       << " epochs=" << args.epochs << " threads=" << xgrad::num_threads() << '\n';
         }
