@@ -1,6 +1,5 @@
 // The MNIST listing of Deep Learning with Python, ch. 2, line for line in C++.
 // Each block is paired with its Keras original in a comment.
-#include <sys/resource.h>
 #include <iostream>
 #include <string>
 #include <xgrad/nn.hpp>
@@ -64,21 +63,7 @@ int main(int argc, char** argv) {
         // print('test_acc:', test_acc)
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
-        if (!args.save.empty()) network.save_weights(args.save);
-        if (!args.graph.empty()) {
-            // The network's graph on two test images, each layer drawn as one box (plot_model).
-            xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);
-            two.set_label("images");
-            xgrad::viz::render(xgrad::viz::model_dot(network.forward(two), {.title = "mnist network"}), args.graph);
-            std::cout << "diagram: " << args.graph << '\n';
-        }
-        if (args.bench) {
-            rusage usage{};
-            getrusage(RUSAGE_SELF, &usage);
-            std::cout << "RESULT epoch_seconds_median=" << timer->median()
-                      << " test_acc=" << result.at("accuracy") << " peak_rss_mb=" << usage.ru_maxrss / 1024.0
-                      << " epochs=" << args.epochs << " threads=" << xgrad::num_threads() << '\n';
-        }
+        xgrad::examples::write_outputs(args, network, test.images, "mnist network", timer->median(), result.at("accuracy"));
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;

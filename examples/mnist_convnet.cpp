@@ -2,7 +2,6 @@
 // Each block is paired with its Keras original in a comment.
 #include <iostream>
 #include <string>
-#include <sys/resource.h>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
@@ -95,21 +94,7 @@ int main(int argc, char** argv) {
         // test_acc
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
-        if (!args.save.empty()) model.save_weights(args.save);
-        if (!args.graph.empty()) {
-            // The network's graph on two test images, each layer drawn as one box (plot_model).
-            xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test_images), 0, 2);
-            two.set_label("images");
-            xgrad::viz::render(xgrad::viz::model_dot(model.forward(two), {.title = "mnist convnet"}), args.graph);
-            std::cout << "diagram: " << args.graph << '\n';
-        }
-        if (args.bench) {
-            rusage usage{};
-            getrusage(RUSAGE_SELF, &usage);
-            std::cout << "RESULT epoch_seconds_median=" << timer->median()
-                      << " test_acc=" << result.at("accuracy") << " peak_rss_mb=" << usage.ru_maxrss / 1024.0
-                      << " epochs=" << args.epochs << " threads=" << xgrad::num_threads() << '\n';
-        }
+        xgrad::examples::write_outputs(args, model, test_images, "mnist convnet", timer->median(), result.at("accuracy"));
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;

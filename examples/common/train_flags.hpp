@@ -41,3 +41,35 @@ inline void add_train_flags(CLI::App& app, TrainFlags& a, const std::string& ben
 }
 
 }  // namespace xgrad::examples
+
+#include <iostream>
+#include <sys/resource.h>
+#include <xgrad/nn/sequential.hpp>
+#include <xgrad/ops/shape.hpp>
+#include <xgrad/threads.hpp>
+#include <xgrad/viz.hpp>
+
+namespace xgrad::examples {
+
+/// After training: --save writes the weights, --graph the network's diagram on the first two
+/// test images (each layer one box, as plot_model), --bench the RESULT line
+/// (`RESULT epoch_seconds_median=... test_acc=... peak_rss_mb=... epochs=... threads=...`).
+inline void write_outputs(const TrainFlags& a, nn::Sequential& model, const Array& test_images, const std::string& title,
+                          double epoch_seconds_median, double test_acc) {
+    if (!a.save.empty()) model.save_weights(a.save);
+    if (!a.graph.empty()) {
+        Tensor two = slice_rows(constant(test_images), 0, 2);
+        two.set_label("images");
+        viz::render(viz::model_dot(model.forward(two), {.title = title}), a.graph);
+        std::cout << "diagram: " << a.graph << '\n';
+    }
+    if (a.bench) {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        std::cout << "RESULT epoch_seconds_median=" << epoch_seconds_median << " test_acc=" << test_acc
+                  << " peak_rss_mb=" << usage.ru_maxrss / 1024.0 << " epochs=" << a.epochs
+                  << " threads=" << num_threads() << '\n';
+    }
+}
+
+}  // namespace xgrad::examples
