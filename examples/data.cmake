@@ -1,4 +1,5 @@
 xgrad_add_example(mnist)
+xgrad_add_example(mnist_convnet)
 if(TARGET xgrad_dist)
   target_link_libraries(mnist PRIVATE xgrad_dist)  # `mpirun -np N mnist` (docs/distributed.md)
 endif()

@@ -1,67 +1,16 @@
 // The MNIST listing of Deep Learning with Python, ch. 2, line for line in C++.
 // Each block is paired with its Keras original in a comment.
-#include <algorithm>
-#include <chrono>
-#include <sys/resource.h>
 #include <iostream>
 #include <string>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
 #include "common/cli.hpp"
-#include "common/data_flags.hpp"
+#include "common/train_flags.hpp"
+#include "common/epoch_timer.hpp"
 #ifdef XGRAD_HAVE_DIST
 #include <xgrad/dist/dist.hpp>
 #endif
-
-namespace {
-
-struct Args {
-    xgrad::examples::DataFlags data;
-    int epochs = 5;
-    int batch_size = 128;
-    long seed = 0;
-    int threads = 0;
-    long subset = 0;
-    std::string save, graph;
-    bool bench = false;
-};
-
-// The command line; every flag is in `mnist --help`.
-void add_flags(CLI::App& app, Args& a) {
-    xgrad::examples::add_data_flags(app, a.data);
-    using xgrad::examples::positive;
-    app.add_option("--epochs", a.epochs, "passes over the training set")->check(positive)->type_name("N")->capture_default_str();
-    app.add_option("--batch-size", a.batch_size, "images per step")->check(positive)->type_name("N")->capture_default_str();
-    app.add_option("--seed", a.seed, "seed of the weights' initialisation and the shuffles")
-        ->check(xgrad::examples::non_negative)->type_name("N")->capture_default_str();
-    app.add_option("--threads", a.threads, "threads for the matrix products (default: adaptive)")->check(positive)->type_name("N");
-    app.add_option("--subset", a.subset, "train on the first N images only (quick runs)")->check(positive)->type_name("N");
-    app.add_option("--save", a.save, "write the trained weights and optimizer state to FILE")->type_name("FILE");
-    app.add_option("--graph", a.graph, "write the network's diagram (collapsed layers) to FILE: .svg, .png, .pdf or .dot")
-        ->check(xgrad::examples::extension_in({".svg", ".png", ".pdf", ".dot"}))->type_name("FILE");
-    app.add_flag("--bench", a.bench, "print a machine-readable RESULT line (bench/bench_mnist.sh)");
-}
-
-// Times each epoch, for --bench.
-class EpochTimer : public xgrad::train::Callback {
-public:
-    void on_epoch_begin(int, const xgrad::train::Logs&) override { start_ = std::chrono::steady_clock::now(); }
-    void on_epoch_end(int, const xgrad::train::Logs&) override {
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-    }
-    std::vector<double> seconds;
-
-private:
-    std::chrono::steady_clock::time_point start_;
-};
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning with\n"
@@ -69,8 +18,8 @@ int main(int argc, char** argv) {
                  "($XGRAD_DATA_DIR if set); --dataset fashion_mnist trains on Fashion-MNIST, --data DIR on any\n"
                  "IDX folder in MNIST's layout.",
                  "mnist"};
-    Args args;
-    add_flags(app, args);
+    xgrad::examples::TrainFlags args;
+    xgrad::examples::add_train_flags(app, args, "bench/bench_mnist.sh");
     if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
 #ifdef XGRAD_HAVE_DIST
@@ -110,7 +59,7 @@ int main(int argc, char** argv) {
         xgrad::Array test_labels = xgrad::data::to_categorical(test.labels, 10);
 
         // network.fit(train_images, train_labels, epochs=5, batch_size=128)
-        auto timer = std::make_shared<EpochTimer>();
+        auto timer = std::make_shared<xgrad::examples::EpochTimer>();
         network.fit(train.images, train_labels,
                     {.epochs = static_cast<std::size_t>(args.epochs),
                      .batch_size = static_cast<std::size_t>(args.batch_size),
@@ -122,21 +71,7 @@ int main(int argc, char** argv) {
         // print('test_acc:', test_acc)
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
-        if (!args.save.empty()) network.save_weights(args.save);
-        if (!args.graph.empty()) {
-            // The network's graph on two test images, each layer drawn as one box (plot_model).
-            xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);
-            two.set_label("images");
-            xgrad::viz::render(xgrad::viz::model_dot(network.forward(two), {.title = "mnist network"}), args.graph);
-            std::cout << "diagram: " << args.graph << '\n';
-        }
-        if (args.bench) {
-            rusage usage{};
-            getrusage(RUSAGE_SELF, &usage);
-            std::cout << "RESULT epoch_seconds_median=" << median(timer->seconds)
-                      << " test_acc=" << result.at("accuracy") << " peak_rss_mb=" << usage.ru_maxrss / 1024.0
-                      << " epochs=" << args.epochs << " threads=" << xgrad::num_threads() << '\n';
-        }
+        xgrad::examples::write_outputs(args, network, test.images, "mnist network", timer->median(), result.at("accuracy"));
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;

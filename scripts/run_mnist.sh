@@ -12,7 +12,9 @@ quiet_init "$build/logs"
 profiles=(mnist)
 [[ " $* " == *fashion_mnist* ]] && profiles+=(fashion_mnist)
 XGRAD_SETUP_LOG=$quiet_log_dir/setup.log scripts/setup.sh "${profiles[@]}"
+# scripts/run_mnist_convnet.sh runs the ch. 5 convnet through this same script.
+example=${XGRAD_EXAMPLE:-mnist}
 export CCACHE_SLOPPINESS=pch_defines,time_macros
 quiet_step "configuring ($build)" configure cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release
-quiet_build "building the mnist example on $(nproc) cores" build cmake --build "$build" -j"$(nproc)" --target mnist
-exec "$build/examples/mnist" "$@"
+quiet_build "building the $example example on $(nproc) cores" build cmake --build "$build" -j"$(nproc)" --target "$example"
+exec "$build/examples/$example" "$@"

@@ -143,7 +143,8 @@ std::string Model::summary(std::ostream* out) const {
         total += own;
     }
     const std::string s =
-        detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10}, rows, total);
+        detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10}, rows, total,
+                              detail::non_trainable_params(*this));
     if (out) *out << s;
     return s;
 }

@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "nn/naming.hpp"
 #include "nn/summary_table.hpp"
 #include "xgrad/format.hpp"
 
@@ -23,9 +24,7 @@ Sequential& Sequential::add(std::shared_ptr<Module> layer) {
     if (!layer) throw ValueError("Sequential::add: null layer");
     std::string name = layer->name();
     if (name.empty()) {
-        std::string base = layer->type_name();
-        for (auto& ch : base) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-        name = unique_name(base);
+        name = unique_name(detail::snake_case(layer->type_name()));
     } else {
         for (auto& [n, c] : children()) {
             if (n == name) throw ValueError("Sequential::add: model '" + this->name() + "' already has a layer named '" + name + "'");
@@ -106,7 +105,8 @@ std::string Sequential::summary(std::ostream* out) const {
                         std::to_string(n)});
     }
     const std::string s =
-        detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10}, rows, total);
+        detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10}, rows, total,
+                              detail::non_trainable_params(*this));
     if (out) *out << s;
     return s;
 }

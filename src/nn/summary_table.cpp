@@ -28,7 +28,8 @@ std::string batch_shape(const Shape& s) {
 
 std::string summary_table(const std::string& model_name, const std::vector<std::string>& headers,
                           const std::vector<std::size_t>& widths,
-                          const std::vector<std::vector<std::string>>& rows, std::size_t total_params) {
+                          const std::vector<std::vector<std::string>>& rows, std::size_t total_params,
+                          std::size_t non_trainable) {
     std::size_t width = 1;
     for (auto w : widths) width += w;
     const std::string rule(width, '_'), thick(width, '=');
@@ -36,7 +37,7 @@ std::string summary_table(const std::string& model_name, const std::vector<std::
     auto line = [&](const std::vector<std::string>& cells) {
         s << " ";
         for (std::size_t c = 0; c < cells.size(); ++c) {
-            if (c + 1 < cells.size()) s << std::left << std::setw(int(widths[c])) << cells[c];
+            if (c + 1 < cells.size()) s << std::left << std::setw(int(widths[c])) << cells[c].substr(0, widths[c] - 1);
             else s << cells[c];
         }
         s << "\n";
@@ -50,9 +51,15 @@ std::string summary_table(const std::string& model_name, const std::vector<std::
     }
     s << thick << "\n";
     s << "Total params: " << with_commas(total_params) << "\n";
-    s << "Trainable params: " << with_commas(total_params) << "\n";
-    s << "Non-trainable params: 0\n" << rule << "\n";
+    s << "Trainable params: " << with_commas(total_params - non_trainable) << "\n";
+    s << "Non-trainable params: " << with_commas(non_trainable) << "\n" << rule << "\n";
     return s.str();
+}
+
+std::size_t non_trainable_params(const Module& m) {
+    std::size_t n = 0;
+    for (const auto& [name, t] : m.named_parameters()) n += t.requires_grad() ? 0 : t.size();
+    return n;
 }
 
 }  // namespace xgrad::nn::detail

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "xgrad/nn/module.hpp"
 #include "xgrad/xt.hpp"
 
 namespace xgrad::nn::detail {
@@ -16,9 +17,15 @@ std::string with_commas(std::size_t n);
 /// Keras' table: a title line, headers padded to `widths` (the last column unpadded; the rules
 /// are 1 + Σ widths wide), one row of cells per layer (a blank line between rows; a cell list
 /// longer than a row continues on lines of its own in the last column), then the total,
-/// trainable and non-trainable parameter counts.
+/// trainable and non-trainable parameter counts. Like Keras, a cell longer than its column is
+/// cut ("max_pooling2d_1 (MaxPooling").
 std::string summary_table(const std::string& model_name, const std::vector<std::string>& headers,
                           const std::vector<std::size_t>& widths,
-                          const std::vector<std::vector<std::string>>& rows, std::size_t total_params);
+                          const std::vector<std::vector<std::string>>& rows, std::size_t total_params,
+                          std::size_t non_trainable_params = 0);
+
+/// Elements of the parameters of `m` that never get a gradient (BatchNormalization's moving
+/// statistics): Keras' "Non-trainable params".
+std::size_t non_trainable_params(const Module& m);
 
 }  // namespace xgrad::nn::detail

@@ -7,6 +7,10 @@ target_sources(xgrad PRIVATE
   ops/activation.cpp
   ops/inplace.cpp
   ops/parallel.cpp
+  ops/window.cpp
+  ops/conv.cpp
+  ops/pooling.cpp
+  ops/nn_ops.cpp
 )
 # In-place kernels round exactly as written (no FMA contraction): chains of them and their
 # recorded twins give the same bits. Without errno, sqrt vectorises.
