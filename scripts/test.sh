@@ -8,6 +8,8 @@ profiles=(test)
 [ "${CI:-}" = true ] && profiles+=(mnist)
 # Without chromium (or npm) the optional parts skip themselves with a message.
 scripts/setup.sh "${profiles[@]}" || scripts/setup.sh
+# Chart.js for train::HtmlReport, embedded at configure time; offline, its tests skip with a message.
+scripts/fetch_chartjs.sh || echo "test.sh: Chart.js could not be fetched; the HtmlReport tests will skip" >&2
 build=${XGRAD_BUILD_DIR:-build}
 jobs=$(nproc)
 export CCACHE_SLOPPINESS=pch_defines,time_macros

@@ -15,5 +15,6 @@
 #include "xgrad/train/callbacks.hpp"
 #include "xgrad/train/fit_options.hpp"
 #include "xgrad/train/history.hpp"
+#include "xgrad/train/html_report.hpp"
 #include "xgrad/train/progbar.hpp"
 #include "xgrad/train/weights_io.hpp"

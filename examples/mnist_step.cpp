@@ -1,0 +1,140 @@
+// The first training step of the MNIST network (Deep Learning with Python, ch. 2), taken apart:
+// forward pass, loss, backward pass and RMSprop update, printed as text and written as one
+// offline HTML page with pictures (the input digit, a hidden unit's weights and gradient as
+// 28x28 heat maps, the softmax output against the label, the gradient norm per layer).
+//   mnist_step [--data DIR] [--out FILE] [--sample N] [--unit N] [--seed N] [--batch-size N]
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <numeric>
+#include <optional>
+#include <random>
+#include <string>
+#include <xgrad/nn.hpp>
+#include <xgrad/study.hpp>
+#include <xgrad/xgrad.hpp>
+
+using namespace xgrad;
+
+namespace {
+
+const char* const usage =
+    "usage: mnist_step [--data DIR] [--out FILE] [--sample N] [--unit N] [--seed N] [--batch-size N]\n"
+    "Records the first training step of Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop\n"
+    "(the batch `mnist --seed N` trains on first), prints it step by step and writes the explorer page.\n"
+    "  --out FILE      the page (default mnist_step.html)\n"
+    "  --sample N      the batch row followed through the step (default 0)\n"
+    "  --unit N        the hidden unit drawn (default: the one whose weights get the largest gradient)\n";
+
+struct Args {
+    std::string data, out = "mnist_step.html";
+    long sample = 0, unit = -1, seed = 0, batch = 128;
+};
+
+std::optional<Args> parse(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            std::cout << usage;
+            std::exit(0);
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "mnist_step: " << flag << (flag.rfind("--", 0) == 0 ? " needs a value\n" : ": unknown argument\n");
+            return std::nullopt;
+        }
+        const std::string value = argv[++i];
+        if (flag == "--data") a.data = value;
+        else if (flag == "--out") a.out = value;
+        else if (flag == "--sample" || flag == "--unit" || flag == "--seed" || flag == "--batch-size") {
+            char* end = nullptr;
+            const long v = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || *end || v < 0 || (flag == "--batch-size" && v == 0)) {
+                std::cerr << "mnist_step: " << flag << " needs a " << (flag == "--batch-size" ? "positive" : "non-negative")
+                          << " integer, got '" << value << "'\n";
+                return std::nullopt;
+            }
+            (flag == "--sample" ? a.sample : flag == "--unit" ? a.unit : flag == "--seed" ? a.seed : a.batch) = v;
+        } else {
+            std::cerr << "mnist_step: unknown flag " << flag << "\n";
+            return std::nullopt;
+        }
+    }
+    return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto args = parse(argc, argv);
+    if (!args) {
+        std::cerr << usage;
+        return 2;
+    }
+    try {
+        manual_seed(static_cast<std::uint64_t>(args->seed));
+        auto [train, test] = data::load_mnist(args->data, {.download = args->data.empty()});
+        nn::Sequential network;
+        network.add(nn::Dense(512, "relu", 28 * 28));
+        network.add(nn::Dense(10, "softmax"));
+        network.compile(optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+        network.optimizer().attach(network.named_parameters());
+
+        // fit's first batch: the first batch_size rows of its first shuffle (same seed, same draw).
+        const std::size_t n = train.labels.size(), batch = std::size_t(args->batch);
+        if (batch > n) throw ValueError("--batch-size " + std::to_string(batch) + " is larger than the training set");
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::shuffle(order.begin(), order.end(), generator());
+        Array xb(Array::shape_type{batch, 784}), yb(Array::shape_type{batch, 10}, 0.f);
+        for (std::size_t i = 0; i < batch; ++i) {
+            std::copy_n(train.images.data() + order[i] * 784, 784, xb.data() + i * 784);
+            yb(i, std::size_t(train.labels(order[i]))) = 1.f;
+        }
+        Tensor images = constant(xb, "images"), labels = constant(yb, "labels");
+        Tensor probs = network.forward(images);
+        Tensor loss;
+        {
+            NameScope scope("loss");
+            loss = network.loss()(labels, probs);
+        }
+
+        const study::TrainingStepRecord step = study::record_training_step(probs, loss, network.optimizer());
+        const Tensor kernel = network.named_parameters()[0].second;
+        std::size_t unit = std::size_t(args->unit);
+        if (args->unit < 0) {  // the unit whose incoming weights get the largest gradient
+            const Array& g = step.gradients.at(kernel.id());
+            std::vector<double> norms(g.shape()[1], 0.0);
+            for (std::size_t i = 0; i < g.shape()[0]; ++i)
+                for (std::size_t j = 0; j < g.shape()[1]; ++j) norms[j] += double(g(i, j)) * g(i, j);
+            unit = std::size_t(std::max_element(norms.begin(), norms.end()) - norms.begin());
+        }
+
+        std::cout << "The first training step on a batch of " << batch << " (loss " << loss.item() << ")\n\n== forward ==\n";
+        for (std::size_t k = 0; k < step.forward.size(); ++k) {
+            const study::ForwardRecord& r = step.forward[k];
+            if (k == step.loss_begin) std::cout << "== loss ==\n";
+            std::cout << k + 1 << ". " << study::node_name(r.node) << "  " << r.formula << "\n";
+            if (!r.layer_formula.empty()) std::cout << "     layer: " << r.layer_formula << "\n";
+            std::cout << "     = " << summarize(r.value, 12, 4) << "\n";
+        }
+        std::cout << "\n== backward ==\n" << study::trace_table(step.backward, {.max_elements = 4}) << "\n== update ("
+                  << step.updater->optimizer() << ") ==\n";
+        for (const study::UpdateRecord& r : step.update())
+            std::cout << r.param << ": " << r.formula << "\n     after = " << summarize(r.after, 4, 4) << "\n";
+        const Array& g = step.gradients.at(kernel.id());
+        std::size_t pixel = 0;
+        for (std::size_t i = 1; i < 784; ++i)
+            if (std::abs(g(i, unit)) > std::abs(g(pixel, unit))) pixel = i;
+        std::cout << "\n" << step.updater->worked_example("dense_1.kernel", {pixel, unit});
+
+        study::write_step_explorer(step, {.input = images, .labels = labels, .probs = probs, .kernel = kernel},
+                                   args->out, {.sample = std::size_t(args->sample), .unit = unit});
+        std::cout << "\nwrote " << args->out << " (" << step.size() << " steps; sample " << args->sample
+                  << ", hidden unit " << unit << "; open it in a browser)\n";
+    } catch (const Error& e) {
+        std::cerr << "mnist_step: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}
