@@ -80,12 +80,14 @@ int main(int argc, char** argv) {
         network.compile(optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
         network.optimizer().attach(network.named_parameters());
 
-        // fit's first batch: the first batch_size rows of its first shuffle (same seed, same draw).
+        // fit's first batch: the first batch_size rows of its first shuffle (same seed, same
+        // draws: fit seeds its shuffling generator from the global one, then shuffles).
         const std::size_t n = train.labels.size(), batch = std::size_t(args->batch);
         if (batch > n) throw ValueError("--batch-size " + std::to_string(batch) + " is larger than the training set");
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), std::size_t{0});
-        std::shuffle(order.begin(), order.end(), generator());
+        std::mt19937_64 shuffle_rng(generator()());
+        std::shuffle(order.begin(), order.end(), shuffle_rng);
         Array xb(Array::shape_type{batch, 784}), yb(Array::shape_type{batch, 10}, 0.f);
         for (std::size_t i = 0; i < batch; ++i) {
             std::copy_n(train.images.data() + order[i] * 784, 784, xb.data() + i * 784);

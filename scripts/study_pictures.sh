@@ -18,16 +18,12 @@ page="file://$(realpath "$out/mnist_step.html")"
 shots=(forward:"" loss:"PageDown" backward:"PageDown*3,ArrowLeft" update:"PageDown*3,ArrowRight")
 for shot in "${shots[@]}"; do
   name=${shot%%:*} keys=${shot#*:}
-  "${chromium[@]}" --window-size=1200,820 --screenshot="$out/step_$name.png" "$page#keys=$keys" 2>/dev/null
+  "${chromium[@]}" --window-size=1100,760 --screenshot="$out/step_$name.png" "$page#keys=$keys" 2>/dev/null
 done
 
 "$build/examples/mnist" --epochs 5 --report "$out/report.html" > "$out/mnist.txt"
 "${chromium[@]}" --window-size=1200,1500 --screenshot="$out/report.png" "file://$(realpath "$out/report.html")" 2>/dev/null
 
-# Fewer colours: the PNGs stay small in git.
-for f in "$out"/step_*.png "$out/report.png"; do
-  if command -v convert >/dev/null; then convert "$f" -strip -colors 96 "$f"; fi
-done
 cp "$out"/step_*.png docs/study/
 cp "$out/report.png" docs/study/report.png
 ls -la docs/study/

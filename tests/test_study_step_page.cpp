@@ -11,34 +11,18 @@
 #include <xgrad/nn.hpp>
 #include <xgrad/study.hpp>
 
+#include "browser_helpers.hpp"
 #include "helpers.hpp"
 
 using namespace xgrad;
 using namespace xgrad::study;
 using xgrad::test::has_message;
 namespace fs = std::filesystem;
+using namespace xgrad::test::browser;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "xgrad_step_XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // The MNIST network on synthetic "digits": a bright stroke whose position depends on the label.
 struct MnistShaped {
@@ -66,13 +50,6 @@ struct MnistShaped {
     }
 };
 
-std::size_t count(const std::string& s, const std::string& what) {
-    std::size_t n = 0;
-    for (std::size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
-    return n;
-}
-
-bool chromium_available() { return fs::exists("/usr/bin/chromium"); }
 
 }  // namespace
 
@@ -175,22 +152,13 @@ BOOST_AUTO_TEST_SUITE(step_explorer_browser)
 
 // Loads the page with key presses in the fragment (real keydown events dispatched by the page)
 // and reads the DOM: the counter, the phase label, the visible section and the address.
-BOOST_AUTO_TEST_CASE(keyboard_walks_all_phases,
-                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-                         boost::test_tools::assertion_result r(chromium_available());
-                         r.message() << "/usr/bin/chromium is not installed: headless browser test skipped "
-                                        "(apt-get install chromium)";
-                         return r;
-                     })) {
+BOOST_AUTO_TEST_CASE(keyboard_walks_all_phases, *boost::unit_test::precondition(chromium_installed)) {
     TempDir dir;
     MnistShaped m;
     TrainingStepRecord r = record_training_step(m.probs, m.loss, m.model.optimizer());
     const fs::path page = dir.path / "step.html";
     write_step_explorer(r, m.figures(), page.string(), {.sample = 3, .unit = 7});
-    const std::string chromium = "timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
-                                 "--no-first-run --disable-background-networking --disable-component-update "
-                                 "--disable-sync --disable-dev-shm-usage --user-data-dir='" +
-                                 (dir.path / "profile").string() + "' --virtual-time-budget=3000 ";
+    const std::string chromium = chromium_command(dir.path);
     const fs::path dom = dir.path / "dom.html", log = dir.path / "chromium.log";
     const std::size_t n = r.size(), nf = r.loss_begin, nl = r.forward.size() - nf, nb = r.backward.size();
     struct Visit {

@@ -3,6 +3,8 @@ target_sources(xgrad PRIVATE
   nn/activations.cpp
   nn/init.cpp
   nn/dense.cpp
+  nn/summary_table.cpp
+  nn/model.cpp
   nn/sequential.cpp
   nn/losses.cpp
   nn/metrics.cpp

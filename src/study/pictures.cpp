@@ -1,6 +1,7 @@
 // Inline SVG pictures for the study pages. Hand-written because they are a few rectangles each
 // and must be deterministic text that tests can read (the training report's charts, which are
 // real charts with axes, use Chart.js).
+#include "html_escape.hpp"
 #include "xgrad/study/pictures.hpp"
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 namespace xgrad::study {
 
 namespace {
+
+using ::xgrad::detail::html_escape;
 
 std::string hex(int r, int g, int b) {
     char buf[8];
@@ -33,17 +36,6 @@ std::string short_num(double v) {
     return buf;
 }
 
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
-    }
-    return out;
-}
 
 // Blue - white - red for t in [-1, 1].
 std::string diverging(double t) {
@@ -89,7 +81,7 @@ std::string image_svg(const Array& values, std::size_t rows, std::size_t cols, P
         }
     }
     o << "</g>";
-    o << "<text x=\"0\" y=\"" << h + 14 << "\" font-size=\"11\">" << escape(caption) << "</text>";
+    if (!caption.empty()) o << "<text x=\"0\" y=\"" << h + 14 << "\" font-size=\"11\">" << html_escape(caption) << "</text>";
     if (palette == Palette::Diverging) {
         o << "<text x=\"0\" y=\"" << h + 28 << "\" font-size=\"10\" fill=\"#2255cc\">blue −" << num(m)
           << "</text><text x=\"" << w << "\" y=\"" << h + 28 << "\" font-size=\"10\" fill=\"#cc2222\" text-anchor=\"end\">red +"
@@ -113,7 +105,10 @@ std::string bars_svg(const std::vector<double>& values, const std::vector<std::s
     for (double v : marks)
         if (std::isfinite(v)) top = std::max(top, v);
     if (!(top > 0)) top = 1;
-    const int bw = values.size() > 8 ? 26 : 64, gap = 6, h = 120, n = int(values.size());
+    // Bars as wide as their labels (about 6 px a character at 10 px), at least 26 px.
+    std::size_t longest = 0;
+    for (const std::string& l : labels) longest = std::max(longest, l.size());
+    const int bw = std::max(values.size() > 8 ? 26 : 48, int(6 * longest)), gap = 6, h = 120, n = int(values.size());
     const int w = std::max(n * (bw + gap), 320);
     std::ostringstream o;
     o << "<svg class=\"picture\" width=\"" << w + 2 << "\" height=\"" << h + 52 << "\" viewBox=\"-1 -1 " << w + 2 << " "
@@ -129,16 +124,17 @@ std::string bars_svg(const std::vector<double>& values, const std::vector<std::s
         const double v = std::isfinite(values[i]) ? std::max(0.0, values[i]) : 0.0;
         const int bh = int(h * v / top + 0.5);
         o << "<rect class=\"bar\" x=\"" << x + 3 << "\" y=\"" << h - bh << "\" width=\"" << bw - 6 << "\" height=\"" << bh
-          << "\" fill=\"#1f77b4\"><title>" << escape(labels.empty() ? std::to_string(i) : labels[i]) << ": "
+          << "\" fill=\"#1f77b4\"><title>" << html_escape(labels.empty() ? std::to_string(i) : labels[i]) << ": "
           << num(values[i]) << "</title></rect>";
         o << "<text x=\"" << x + bw / 2 << "\" y=\"" << h + 13 << "\" font-size=\"10\" text-anchor=\"middle\">"
-          << escape(labels.empty() ? std::to_string(i) : labels[i]) << "</text>";
+          << html_escape(labels.empty() ? std::to_string(i) : labels[i]) << "</text>";
         if (values.size() <= 12) {
             o << "<text x=\"" << x + bw / 2 << "\" y=\"" << std::max(10, h - bh - 3)
               << "\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333\">" << short_num(values[i]) << "</text>";
         }
     }
-    o << "<text x=\"0\" y=\"" << h + 30 << "\" font-size=\"11\">" << escape(caption) << "</text></svg>";
+    if (!caption.empty()) o << "<text x=\"0\" y=\"" << h + 30 << "\" font-size=\"11\">" << html_escape(caption) << "</text>";
+    o << "</svg>";
     return o.str();
 }
 

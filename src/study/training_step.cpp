@@ -1,5 +1,6 @@
 // A whole training step recorded (forward, loss, backward, update) and written as one offline
 // page: every step pre-rendered as a hidden <section>, a few lines of script to walk them.
+#include "html_escape.hpp"
 #include "xgrad/study/training_step.hpp"
 
 #include <cmath>
@@ -59,17 +60,8 @@ TrainingStepRecord record_training_step(const Tensor& prediction, const Tensor& 
 
 namespace {
 
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
-    }
-    return out;
-}
+using ::xgrad::detail::html_escape;
+
 
 // What the page needs to know while writing sections.
 struct Page {
@@ -93,10 +85,10 @@ std::string sample_row(const Page& p, const Array& a) {
 
 void tensor_row(std::ostringstream& o, const Page& p, const std::string& what, const std::string& name,
                 const Array& value) {
-    o << "<tr><td>" << what << "</td><td>" << escape(name) << "</td><td>" << shape_of(value) << "</td><td class=\"value\">"
-      << escape(summarize(value, p.opt.max_elements, p.opt.precision)) << "</td><td>"
+    o << "<tr><td>" << what << "</td><td>" << html_escape(name) << "</td><td>" << shape_of(value) << "</td><td class=\"value\">"
+      << html_escape(summarize(value, p.opt.max_elements, p.opt.precision)) << "</td><td>"
       << (value.size() > p.opt.max_elements ? histogram_svg(value, p.opt.bins) : "") << "</td><td class=\"value\">"
-      << escape(sample_row(p, value)) << "</td></tr>\n";
+      << html_escape(sample_row(p, value)) << "</td></tr>\n";
 }
 
 const char* kTableHead =
@@ -118,10 +110,10 @@ void forward_section(std::ostringstream& o, const Page& p, std::size_t k) {
     const std::size_t first = phase == Phase::Forward ? 0 : p.step.loss_begin;
     const std::size_t count = phase == Phase::Forward ? p.step.loss_begin : p.step.forward.size() - p.step.loss_begin;
     o << "<h2>" << (phase == Phase::Forward ? "Forward" : "Loss") << " " << k - first + 1 << "/" << count << ": "
-      << escape(r.node.op) << " " << escape(node_name(r.node)) << "</h2>\n";
-    o << "<p><span class=\"formula\">" << escape(r.formula) << "</span></p>\n";
+      << html_escape(r.node.op) << " " << html_escape(node_name(r.node)) << "</h2>\n";
+    o << "<p><span class=\"formula\">" << html_escape(r.formula) << "</span></p>\n";
     if (!r.layer_formula.empty())
-        o << "<p>the layer so far: <span class=\"formula\">" << escape(r.layer_formula) << "</span></p>\n";
+        o << "<p>the layer so far: <span class=\"formula\">" << html_escape(r.layer_formula) << "</span></p>\n";
     o << kTableHead;
     for (std::size_t i = 0; i < r.inputs.size(); ++i)
         tensor_row(o, p, i == 0 ? (r.inputs.size() == 1 ? "a" : r.formula.find("A·B") != std::string::npos ? "A" : "a")
@@ -139,18 +131,18 @@ void backward_section(std::ostringstream& o, const Page& p, std::size_t j) {
     else if (p.kernel_grad_step && j + 1 >= p.kernel_grad_step) figs = "unit_g digit";
     else figs = "probs digit";
     open_section(o, k + 1, Phase::Backward, figs, false);
-    o << "<h2>Backward " << j + 1 << "/" << p.step.backward.size() << ": " << escape(r.node.op) << " "
-      << escape(node_name(r.node)) << "</h2>\n";
-    o << "<p class=\"rule\">" << escape(r.rule) << "</p>\n" << kTableHead;
+    o << "<h2>Backward " << j + 1 << "/" << p.step.backward.size() << ": " << html_escape(r.node.op) << " "
+      << html_escape(node_name(r.node)) << "</h2>\n";
+    o << "<p class=\"rule\">" << html_escape(r.rule) << "</p>\n" << kTableHead;
     tensor_row(o, p, "dC", "dL/d" + r.node.label + " (arrived)", r.upstream);
     for (std::size_t i = 0; i < r.inputs.size(); ++i) {
         const InputGrad& g = r.inputs[i];
         if (!g.needed) {
-            o << "<tr><td>input " << i << "</td><td>" << escape(node_name(g.input)) << "</td><td colspan=\"4\">"
-              << escape(no_gradient_reason(g.input)) << "</td></tr>\n";
+            o << "<tr><td>input " << i << "</td><td>" << html_escape(node_name(g.input)) << "</td><td colspan=\"4\">"
+              << html_escape(no_gradient_reason(g.input)) << "</td></tr>\n";
             continue;
         }
-        o << "<tr><td colspan=\"6\"><span class=\"formula\">" << escape(g.formula) << "</span>"
+        o << "<tr><td colspan=\"6\"><span class=\"formula\">" << html_escape(g.formula) << "</span>"
           << (g.accumulated ? " <span class=\"acc\">+= (added to the gradient from another use)</span>" : "")
           << "</td></tr>\n";
         tensor_row(o, p, "input " + std::to_string(i), "dL/d" + g.input.label, g.grad);
@@ -163,9 +155,9 @@ void update_section(std::ostringstream& o, const Page& p, std::size_t j) {
     const std::size_t k = p.step.forward.size() + p.step.backward.size() + j;
     const bool kernel = p.kernel_id && r.node.id == p.kernel_id;
     open_section(o, k + 1, Phase::Update, kernel ? "unit_w unit_g unit_dw" : "norms", false);
-    o << "<h2>Update " << j + 1 << "/" << p.step.update().size() << ": " << escape(r.param) << ", " << escape(r.quantity)
+    o << "<h2>Update " << j + 1 << "/" << p.step.update().size() << ": " << html_escape(r.param) << ", " << html_escape(r.quantity)
       << "</h2>\n";
-    o << "<p><span class=\"formula\">" << escape(r.formula) << "</span></p>\n" << kTableHead;
+    o << "<p><span class=\"formula\">" << html_escape(r.formula) << "</span></p>\n" << kTableHead;
     tensor_row(o, p, "g", "dL/d" + r.param, r.grad);
     tensor_row(o, p, r.quantity, "before", r.before);
     tensor_row(o, p, r.quantity, "after", r.after);
@@ -182,7 +174,7 @@ void update_section(std::ostringstream& o, const Page& p, std::size_t j) {
             if (std::abs(g(i, p.opt.unit)) > std::abs(g(best, p.opt.unit))) best = i;
         o << "<p>One weight worked out (the incoming weight of unit " << p.opt.unit << " from input " << best
           << ", the one with the largest gradient):</p>\n<pre>"
-          << escape(p.step.updater->worked_example(r.param, {best, p.opt.unit})) << "</pre>\n";
+          << html_escape(p.step.updater->worked_example(r.param, {best, p.opt.unit})) << "</pre>\n";
     }
     o << "</section>\n";
 }
@@ -209,8 +201,10 @@ std::string figures(const Page& p) {
     std::ostringstream o;
     const StepPageOptions& opt = p.opt;
     const StepFigures& f = p.fig;
-    auto figure = [&](const char* name, const std::string& svg) {
-        o << "<figure data-fig=\"" << name << "\" hidden>" << svg << "</figure>\n";
+    // Captions in HTML (they wrap), the pictures without their own.
+    auto figure = [&](const char* name, const std::string& svg, const std::string& caption) {
+        o << "<figure data-fig=\"" << name << "\" hidden>" << svg << "<figcaption>" << html_escape(caption)
+          << "</figcaption></figure>\n";
     };
     std::string label_text;
     if (f.labels.defined()) {
@@ -219,9 +213,8 @@ std::string figures(const Page& p) {
     }
     if (f.input.defined()) {
         const Array row = xt::view(f.input.value(), opt.sample);
-        figure("digit", image_svg(row, f.image_rows, f.image_cols, Palette::Gray,
-                                  "input: sample " + std::to_string(opt.sample) +
-                                      (label_text.empty() ? "" : ", label " + label_text)));
+        figure("digit", image_svg(row, f.image_rows, f.image_cols, Palette::Gray, ""),
+               "input: sample " + std::to_string(opt.sample) + (label_text.empty() ? "" : ", label " + label_text));
     }
     if (f.probs.defined()) {
         const Array pr = xt::view(f.probs.value(), opt.sample);
@@ -231,24 +224,24 @@ std::string figures(const Page& p) {
             marks.assign(lab.begin(), lab.end());
         }
         const std::size_t predicted = argmax(pr);
-        figure("probs", bars_svg(values, {}, marks,
-                                 "softmax (bars) vs label " + (label_text.empty() ? "" : label_text + " ") +
-                                     "(dashed); predicted " + std::to_string(predicted),
-                                 1.0));
+        figure("probs", bars_svg(values, {}, marks, "", 1.0),
+               "softmax output of sample " + std::to_string(opt.sample) + " (bars) against its one-hot label " +
+                   (label_text.empty() ? "" : label_text + " ") + "(dashed); predicted " + std::to_string(predicted));
     }
     if (f.kernel.defined()) {
         const std::string u = std::to_string(opt.unit);
-        figure("unit_w", image_svg(column(f.kernel.value(), opt.unit), f.image_rows, f.image_cols, Palette::Diverging,
-                                   "incoming weights of hidden unit " + u + " (before the step)"));
+        figure("unit_w", image_svg(column(f.kernel.value(), opt.unit), f.image_rows, f.image_cols, Palette::Diverging, ""),
+               "incoming weights of hidden unit " + u + " (before the step): what the unit looks for");
         auto g = p.step.gradients.find(p.kernel_id);
         if (g != p.step.gradients.end()) {
-            figure("unit_g", image_svg(column(g->second, opt.unit), f.image_rows, f.image_cols, Palette::Diverging,
-                                       "dL/dW of unit " + u + "'s weights (backward)"));
+            figure("unit_g", image_svg(column(g->second, opt.unit), f.image_rows, f.image_cols, Palette::Diverging, ""),
+                   "dL/dW for unit " + u + "'s incoming weights (from the backward pass)");
         }
         for (const UpdateRecord& r : p.step.update())
             if (r.node.id == p.kernel_id && r.quantity == "w") {
                 figure("unit_dw", image_svg(column(r.after - r.before, opt.unit), f.image_rows, f.image_cols,
-                                            Palette::Diverging, "change of unit " + u + "'s weights by the update"));
+                                            Palette::Diverging, ""),
+                       "how the update changes unit " + u + "'s weights (w after − w before)");
             }
     }
     std::vector<double> norms;
@@ -259,7 +252,7 @@ std::string figures(const Page& p) {
         names.push_back(name);
         norms.push_back(norm(g->second));
     }
-    if (!norms.empty()) figure("norms", bars_svg(norms, names, {}, "gradient norm ‖dL/dW‖ per parameter"));
+    if (!norms.empty()) figure("norms", bars_svg(norms, names, {}, ""), "gradient norm ‖dL/dW‖ per parameter");
     return o.str();
 }
 
@@ -284,7 +277,8 @@ nav button { font-size: 15px; padding: 4px 14px; }
 main { display: flex; gap: 16px; padding: 10px 16px; align-items: flex-start; }
 #steps { flex: 1 1 auto; min-width: 0; }
 #figures { flex: 0 0 auto; display: flex; flex-direction: column; gap: 8px; }
-figure { margin: 0; border: 1px solid #dde; padding: 4px; background: #fff; }
+figure { margin: 0; border: 1px solid #dde; padding: 4px; background: #fff; max-width: 340px; }
+figcaption { font-size: 12px; color: #333; margin-top: 2px; }
 figure[hidden], section.step[hidden] { display: none; }
 h2 { font-size: 16px; margin: 0 0 8px 0; }
 .rule { color: #555; font-style: italic; }
@@ -421,8 +415,8 @@ void write_step_explorer(const TrainingStepRecord& step, const StepFigures& fig,
     const std::size_t counts[4] = {step.loss_begin, step.forward.size() - step.loss_begin, step.backward.size(),
                                    step.update().size()};
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << escape(opt.title)
-      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<header>\n<h1>" << escape(opt.title) << "</h1>\n"
+    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(opt.title)
+      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<header>\n<h1>" << html_escape(opt.title) << "</h1>\n"
       << "<nav>\n<button id=\"prev\" type=\"button\">&#9664; Previous</button>\n"
       << "<input id=\"slider\" type=\"range\" min=\"1\" max=\"" << n << "\" value=\"1\">\n"
       << "<button id=\"next\" type=\"button\">Next &#9654;</button>\n"

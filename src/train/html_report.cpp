@@ -1,7 +1,9 @@
 // HtmlReport: numbers recorded during fit, written as one HTML page whose charts Chart.js draws
 // (embedded at build time by cmake/chartjs.cmake, so the page needs no network).
+#include "html_escape.hpp"
 #include "xgrad/train/html_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -11,7 +13,7 @@
 
 #include "xgrad/error.hpp"
 #include "xgrad/io.hpp"
-#include "xgrad/nn/sequential.hpp"
+#include "xgrad/nn/model.hpp"
 
 namespace xgrad::train {
 
@@ -22,6 +24,8 @@ extern const char* const chartjs_searched;
 }  // namespace detail
 
 namespace {
+
+using ::xgrad::detail::html_escape;
 
 // The layer a parameter belongs to: its name before the last '.'.
 std::string layer_of(const std::string& param) {
@@ -58,17 +62,6 @@ std::string json_array(const std::vector<T>& v, F f) {
     return out + "]";
 }
 
-std::string escape_html(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '&') out += "&amp;";
-        else if (c == '<') out += "&lt;";
-        else if (c == '>') out += "&gt;";
-        else if (c == '"') out += "&quot;";
-        else out += c;
-    }
-    return out;
-}
 
 // Fails early, before hours of training, when the report could not be written at the end. The
 // page is written to a temporary and renamed, so the directory's permission is what counts.
@@ -124,7 +117,7 @@ const char* kScript = R"(
         plugins: { title: { display: true, text: title }, legend: { position: 'bottom' } },
         elements: { point: { radius: datasets.length && datasets[0].data.length > 60 ? 0 : 3 }, line: { borderWidth: 1.5 } },
         scales: {
-          x: { type: 'linear', title: { display: true, text: xlabel } },
+          x: { type: 'linear', title: { display: true, text: xlabel }, ticks: xlabel === 'epoch' ? { stepSize: 1 } : {} },
           y: { type: logy ? 'logarithmic' : 'linear', title: { display: true, text: ylabel } }
         }
       }
@@ -258,12 +251,17 @@ void HtmlReport::on_train_end(const Logs&) { write(); }
 
 std::string HtmlReport::html() const {
     if (!available()) throw Error("HtmlReport: xgrad was built without its charting library");
-    // Column order: the first epoch's keys, "loss" first, then the rest as fit logged them.
+    // Column order: loss, the metrics, then their val_ twins in the same order.
     std::vector<std::string> keys;
     if (!epochs_.empty()) {
-        if (epochs_.front().count("loss")) keys.push_back("loss");
-        for (const auto& [k, v] : epochs_.front())
-            if (k != "loss") keys.push_back(k);
+        const Logs& first = epochs_.front();
+        if (first.count("loss")) keys.push_back("loss");
+        for (const auto& [k, v] : first)
+            if (k != "loss" && k.rfind("val_", 0) != 0) keys.push_back(k);
+        for (std::size_t i = 0, n = keys.size(); i < n; ++i)
+            if (first.count("val_" + keys[i])) keys.push_back("val_" + keys[i]);
+        for (const auto& [k, v] : first)  // a val_ key without a training twin
+            if (k.rfind("val_", 0) == 0 && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
     }
     std::ostringstream d;
     d << "{\"keys\":" << json_array(keys, json_string) << ",\"epochs\":"
@@ -295,14 +293,14 @@ std::string HtmlReport::html() const {
     d << "}}";
 
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << escape_html(options_.title)
-      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<h1>" << escape_html(options_.title) << "</h1>\n";
+    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(options_.title)
+      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<h1>" << html_escape(options_.title) << "</h1>\n";
     o << "<p class=\"meta\">" << epochs_.size() << (epochs_.size() == 1 ? " epoch, " : " epochs, ") << step_
       << " training steps (norms every " << options_.every << (options_.every == 1 ? " step" : " steps")
       << "). Charts by Chart.js " << detail::chartjs_version << ", embedded: this file works offline.</p>\n";
     if (!epochs_.empty()) {
         o << "<table id=\"epochs\"><tr><th>epoch</th>";
-        for (const auto& k : keys) o << "<th>" << escape_html(k) << "</th>";
+        for (const auto& k : keys) o << "<th>" << html_escape(k) << "</th>";
         o << "</tr>\n";
         for (std::size_t e = 0; e < epochs_.size(); ++e) {
             o << "<tr><td>" << e + 1 << "</td>";

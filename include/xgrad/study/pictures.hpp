@@ -18,7 +18,7 @@ enum class Palette {
 };
 
 /// `values` (rows·cols elements, row-major, any shape) as a rows×cols image of `pixel`-sized
-/// squares, with a caption under it; Diverging adds the scale ±m. ShapeError when the element
+/// squares, with a caption under it ("" for none); Diverging adds the scale ±m. ShapeError when the element
 /// count is not rows·cols.
 std::string image_svg(const Array& values, std::size_t rows, std::size_t cols, Palette palette,
                       const std::string& caption, int pixel = 6);
