@@ -2,30 +2,19 @@
 // Each block is paired with its Keras original in a comment.
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <sys/resource.h>
 #include <iostream>
-#include <optional>
 #include <string>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+#include "common/data_flags.hpp"
+
 namespace {
 
-const char* const usage =
-    "usage: mnist [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--threads N]\n"
-    "             [--subset N] [--save FILE] [--graph FILE] [--report FILE] [--bench] [--help]\n"
-    "Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning\n"
-    "with Python, ch. 2, and prints test_acc. The data is fetched on first use into\n"
-    "$XGRAD_DATA_DIR or ~/.cache/xgrad/mnist (or read from --data DIR).\n"
-    "  --subset N   train on the first N images only (quick runs)\n"
-    "  --save FILE  write the trained weights and optimizer state\n"
-    "  --graph FILE write the network's diagram (collapsed layers; .svg, .png, .dot)\n"
-    "  --report FILE write the training report (HTML: curves, norms, histograms), refreshed each epoch\n"
-    "  --bench      print a machine-readable RESULT line (bench/bench_mnist.sh)\n";
-
 struct Args {
-    std::string data;
+    xgrad::examples::DataFlags data;
     int epochs = 5;
     int batch_size = 128;
     long seed = 0;
@@ -35,57 +24,22 @@ struct Args {
     bool bench = false;
 };
 
-// Parses a positive integer flag value; nullopt when it is not one.
-std::optional<long> positive(const std::string& s) {
-    try {
-        std::size_t used = 0;
-        long v = std::stol(s, &used);
-        if (used == s.size() && v > 0) return v;
-    } catch (const std::exception&) {
-    }
-    return std::nullopt;
-}
-
-// Returns nullopt (after printing why) on a bad command line.
-std::optional<Args> parse(int argc, char** argv) {
-    Args a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (flag == "--bench") {
-            a.bench = true;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            std::cerr << "mnist: " << flag << (flag.rfind("--", 0) == 0 ? " needs a value\n" : ": unknown argument\n");
-            return std::nullopt;
-        }
-        const std::string value = argv[++i];
-        if (flag == "--data") a.data = value;
-        else if (flag == "--save") a.save = value;
-        else if (flag == "--graph") a.graph = value;
-        else if (flag == "--report") a.report = value;
-        else if (flag == "--epochs" || flag == "--batch-size" || flag == "--threads" || flag == "--subset" || flag == "--seed") {
-            auto v = flag == "--seed" ? std::optional<long>(std::strtol(value.c_str(), nullptr, 10)) : positive(value);
-            if (!v || (flag == "--seed" && value.find_first_not_of("0123456789") != std::string::npos)) {
-                std::cerr << "mnist: " << flag << " needs a " << (flag == "--seed" ? "non-negative" : "positive")
-                          << " integer, got '" << value << "'\n";
-                return std::nullopt;
-            }
-            if (flag == "--epochs") a.epochs = int(*v);
-            if (flag == "--batch-size") a.batch_size = int(*v);
-            if (flag == "--threads") a.threads = int(*v);
-            if (flag == "--subset") a.subset = *v;
-            if (flag == "--seed") a.seed = *v;
-        } else {
-            std::cerr << "mnist: unknown flag " << flag << "\n";
-            return std::nullopt;
-        }
-    }
-    return a;
+// The command line; every flag is in `mnist --help`.
+void add_flags(CLI::App& app, Args& a) {
+    xgrad::examples::add_data_flags(app, a.data);
+    using xgrad::examples::positive;
+    app.add_option("--epochs", a.epochs, "passes over the training set")->check(positive)->type_name("N")->capture_default_str();
+    app.add_option("--batch-size", a.batch_size, "images per step")->check(positive)->type_name("N")->capture_default_str();
+    app.add_option("--seed", a.seed, "seed of the weights' initialisation and the shuffles")
+        ->check(xgrad::examples::non_negative)->type_name("N")->capture_default_str();
+    app.add_option("--threads", a.threads, "threads for the matrix products (default: adaptive)")->check(positive)->type_name("N");
+    app.add_option("--subset", a.subset, "train on the first N images only (quick runs)")->check(positive)->type_name("N");
+    app.add_option("--save", a.save, "write the trained weights and optimizer state to FILE")->type_name("FILE");
+    app.add_option("--graph", a.graph, "write the network's diagram (collapsed layers) to FILE: .svg, .png, .pdf or .dot")
+        ->check(xgrad::examples::extension_in({".svg", ".png", ".pdf", ".dot"}))->type_name("FILE");
+    app.add_option("--report", a.report, "write the training report to FILE (HTML: curves, norms, histograms; refreshed each epoch)")
+        ->type_name("FILE");
+    app.add_flag("--bench", a.bench, "print a machine-readable RESULT line (bench/bench_mnist.sh)");
 }
 
 // Times each epoch, for --bench.
@@ -109,27 +63,32 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    auto args = parse(argc, argv);
-    if (!args) {
-        std::cerr << usage;
-        return 2;
-    }
+    CLI::App app{"Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning with\n"
+                 "Python, ch. 2, and prints test_acc. The data is fetched on first use into ~/.cache/xgrad/mnist\n"
+                 "($XGRAD_DATA_DIR if set); --dataset fashion_mnist trains on Fashion-MNIST, --data DIR on any\n"
+                 "IDX folder in MNIST's layout.",
+                 "mnist"};
+    Args args;
+    add_flags(app, args);
+    if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
-        if (args->threads > 0) xgrad::set_num_threads(args->threads);
-        xgrad::manual_seed(static_cast<std::uint64_t>(args->seed));
-
-        // The report's file is checked writable now, not after the training.
-        std::shared_ptr<xgrad::train::HtmlReport> report;
-        if (!args->report.empty()) {
+        // Output paths first: a typo must not cost a whole training run.
+        xgrad::examples::check_output_file(args.save, "--save");
+        xgrad::examples::check_output_file(args.graph, "--graph");
+        xgrad::examples::check_output_file(args.report, "--report");
+        std::shared_ptr<xgrad::train::HtmlReport> report;  // fails now if built without its charting library
+        if (!args.report.empty()) {
             report = std::make_shared<xgrad::train::HtmlReport>(
-                args->report, xgrad::train::HtmlReportOptions{.title = "MNIST: Dense(512, relu) -> Dense(10, softmax), RMSprop"});
+                args.report, xgrad::train::HtmlReportOptions{.title = "MNIST: Dense(512, relu) -> Dense(10, softmax), RMSprop"});
         }
+        if (args.threads > 0) xgrad::set_num_threads(args.threads);
+        xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
 
         // from tensorflow.keras.datasets import mnist
         // (train_images, train_labels), (test_images, test_labels) = mnist.load_data()
-        auto [train, test] = xgrad::data::load_mnist(args->data, {.download = args->data.empty()});  // a folder the user names is only read
-        if (args->subset > 0 && static_cast<std::size_t>(args->subset) < train.labels.size()) {
-            const auto n = static_cast<std::size_t>(args->subset);
+        auto [train, test] = xgrad::examples::load_data(args.data);  // --dataset, or any IDX folder with --data
+        if (args.subset > 0 && static_cast<std::size_t>(args.subset) < train.labels.size()) {
+            const auto n = static_cast<std::size_t>(args.subset);
             train.images = xgrad::slice_rows(xgrad::constant(train.images), 0, n).value();
             train.labels = xgrad::slice_rows(xgrad::constant(train.labels), 0, n).value();
         }
@@ -154,11 +113,11 @@ int main(int argc, char** argv) {
         auto timer = std::make_shared<EpochTimer>();
         std::vector<std::shared_ptr<xgrad::train::Callback>> callbacks{timer};
         if (report) callbacks.push_back(report);
-        // (The book's listing has no validation data; with a report the test set serves as
-        // validation, so the curves show both.)
+        // (The book's listing has no validation data; with --report the test set serves as
+        // validation, so the report shows both curves. Training itself is unchanged.)
         network.fit(train.images, train_labels,
-                    {.epochs = static_cast<std::size_t>(args->epochs),
-                     .batch_size = static_cast<std::size_t>(args->batch_size),
+                    {.epochs = static_cast<std::size_t>(args.epochs),
+                     .batch_size = static_cast<std::size_t>(args.batch_size),
                      .validation_data = report ? std::optional(std::pair(test.images, test_labels)) : std::nullopt,
                      .callbacks = callbacks});
 
@@ -168,21 +127,21 @@ int main(int argc, char** argv) {
         // print('test_acc:', test_acc)
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
-        if (!args->save.empty()) network.save_weights(args->save);
-        if (report) std::cout << "report: " << args->report << '\n';
-        if (!args->graph.empty()) {
+        if (!args.save.empty()) network.save_weights(args.save);
+        if (report) std::cout << "report: " << args.report << '\n';
+        if (!args.graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);
             two.set_label("images");
-            xgrad::viz::render(xgrad::viz::model_dot(network.forward(two), {.title = "mnist network"}), args->graph);
-            std::cout << "diagram: " << args->graph << '\n';
+            xgrad::viz::render(xgrad::viz::model_dot(network.forward(two), {.title = "mnist network"}), args.graph);
+            std::cout << "diagram: " << args.graph << '\n';
         }
-        if (args->bench) {
+        if (args.bench) {
             rusage usage{};
             getrusage(RUSAGE_SELF, &usage);
             std::cout << "RESULT epoch_seconds_median=" << median(timer->seconds)
                       << " test_acc=" << result.at("accuracy") << " peak_rss_mb=" << usage.ru_maxrss / 1024.0
-                      << " epochs=" << args->epochs << " threads=" << xgrad::num_threads() << '\n';
+                      << " epochs=" << args.epochs << " threads=" << xgrad::num_threads() << '\n';
         }
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';

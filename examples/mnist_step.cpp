@@ -2,7 +2,7 @@
 // forward pass, loss, backward pass and RMSprop update, printed as text and written as one
 // offline HTML page with pictures (the input digit, a hidden unit's weights and gradient as
 // 28x28 heat maps, the softmax output against the label, the gradient norm per layer).
-//   mnist_step [--data DIR] [--out FILE] [--sample N] [--unit N] [--seed N] [--batch-size N]
+//   mnist_step [--data DIR] [--out FILE] [--sample N] [--unit N] [--seed N] [--batch-size N]   (--help)
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -14,64 +14,37 @@
 #include <xgrad/study.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 namespace {
-
-const char* const usage =
-    "usage: mnist_step [--data DIR] [--out FILE] [--sample N] [--unit N] [--seed N] [--batch-size N]\n"
-    "Records the first training step of Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop\n"
-    "(the batch `mnist --seed N` trains on first), prints it step by step and writes the explorer page.\n"
-    "  --out FILE      the page (default mnist_step.html)\n"
-    "  --sample N      the batch row followed through the step (default 0)\n"
-    "  --unit N        the hidden unit drawn (default: the one whose weights get the largest gradient)\n";
 
 struct Args {
     std::string data, out = "mnist_step.html";
     long sample = 0, unit = -1, seed = 0, batch = 128;
 };
 
-std::optional<Args> parse(int argc, char** argv) {
-    Args a;
-    for (int i = 1; i < argc; ++i) {
-        const std::string flag = argv[i];
-        if (flag == "--help" || flag == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (i + 1 >= argc) {
-            std::cerr << "mnist_step: " << flag << (flag.rfind("--", 0) == 0 ? " needs a value\n" : ": unknown argument\n");
-            return std::nullopt;
-        }
-        const std::string value = argv[++i];
-        if (flag == "--data") a.data = value;
-        else if (flag == "--out") a.out = value;
-        else if (flag == "--sample" || flag == "--unit" || flag == "--seed" || flag == "--batch-size") {
-            char* end = nullptr;
-            const long v = std::strtol(value.c_str(), &end, 10);
-            if (value.empty() || *end || v < 0 || (flag == "--batch-size" && v == 0)) {
-                std::cerr << "mnist_step: " << flag << " needs a " << (flag == "--batch-size" ? "positive" : "non-negative")
-                          << " integer, got '" << value << "'\n";
-                return std::nullopt;
-            }
-            (flag == "--sample" ? a.sample : flag == "--unit" ? a.unit : flag == "--seed" ? a.seed : a.batch) = v;
-        } else {
-            std::cerr << "mnist_step: unknown flag " << flag << "\n";
-            return std::nullopt;
-        }
-    }
-    return a;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    auto args = parse(argc, argv);
-    if (!args) {
-        std::cerr << usage;
-        return 2;
-    }
+    CLI::App app{"Records the first training step of Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop\n"
+                 "(the batch `mnist --seed N` trains on first), prints it step by step (forward, loss, backward,\n"
+                 "update) and writes the explorer page with its pictures.",
+                 "mnist_step"};
+    Args a;
+    using xgrad::examples::non_negative;
+    app.add_option("--data", a.data, "read the four MNIST files from DIR instead of the cache")->type_name("DIR");
+    app.add_option("--out", a.out, "the page to write")->type_name("FILE")->capture_default_str();
+    app.add_option("--sample", a.sample, "the batch row followed through the step")->check(non_negative)->type_name("N")->capture_default_str();
+    app.add_option("--unit", a.unit, "the hidden unit drawn (default: the one whose weights get the largest gradient)")
+        ->check(non_negative)->type_name("N");
+    app.add_option("--seed", a.seed, "seed of the weights and the shuffle (as mnist --seed)")->check(non_negative)->type_name("N")->capture_default_str();
+    app.add_option("--batch-size", a.batch, "images in the batch")->check(xgrad::examples::positive)->type_name("N")->capture_default_str();
+    if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
+    const Args* args = &a;
     try {
+        xgrad::examples::check_output_file(args->out, "--out");
         manual_seed(static_cast<std::uint64_t>(args->seed));
         auto [train, test] = data::load_mnist(args->data, {.download = args->data.empty()});
         nn::Sequential network;
@@ -83,7 +56,10 @@ int main(int argc, char** argv) {
         // fit's first batch: the first batch_size rows of its first shuffle (same seed, same
         // draws: fit seeds its shuffling generator from the global one, then shuffles).
         const std::size_t n = train.labels.size(), batch = std::size_t(args->batch);
-        if (batch > n) throw ValueError("--batch-size " + std::to_string(batch) + " is larger than the training set");
+        if (batch > n) throw ValueError("--batch-size " + std::to_string(batch) + " is larger than the " + std::to_string(n) + " training images");
+        if (std::size_t(args->sample) >= batch) {
+            throw ValueError("--sample " + std::to_string(args->sample) + " is not a row of the batch of " + std::to_string(batch));
+        }
         std::vector<std::size_t> order(n);
         std::iota(order.begin(), order.end(), std::size_t{0});
         std::mt19937_64 shuffle_rng(generator()());

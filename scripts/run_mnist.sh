@@ -4,7 +4,10 @@
 # example: scripts/run_mnist.sh --epochs 1 --threads 2 ; scripts/run_mnist.sh --help
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh mnist
+# --dataset fashion_mnist needs Debian's dataset-fashion-mnist (copied into the cache on first use).
+profiles=(mnist)
+[[ " $* " == *fashion_mnist* ]] && profiles+=(fashion_mnist)
+scripts/setup.sh "${profiles[@]}"
 build=${XGRAD_BUILD_DIR:-build}
 export CCACHE_SLOPPINESS=pch_defines,time_macros
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null

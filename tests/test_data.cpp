@@ -1,7 +1,9 @@
 // Tests of xgrad::data: IDX files, SHA-256, to_categorical, MNIST loading and fetching.
 // Every test makes its own tiny files in a temporary directory; none touches the real MNIST.
 #include <xgrad/data/dataset.hpp>
+#include <xgrad/data/fashion_mnist.hpp>
 #include <xgrad/data/idx.hpp>
+#include <xgrad/data/idx_folder.hpp>
 #include <xgrad/data/mnist.hpp>
 #include <xgrad/data/sha256.hpp>
 #include <xgrad/error.hpp>
@@ -310,6 +312,23 @@ BOOST_AUTO_TEST_CASE(loads_fake_set) {
     BOOST_TEST(xd::to_categorical(test.labels, 10)(1, 2) == 1.0f);
 }
 
+BOOST_AUTO_TEST_CASE(keras_layout_on_request) {
+    // keras.datasets.mnist.load_data(): (N, 28, 28), pixel values 0..255; the ch. 5 listing
+    // reshapes and divides by 255 itself.
+    FakeMnist fake;
+    xd::MnistOptions keras = no_verify;
+    keras.flatten = false;
+    keras.scale = false;
+    const auto [train, test] = xd::load_mnist(fake.path(), keras);
+    BOOST_TEST(train.images.shape() == (std::vector<std::size_t>{5, 28, 28}), boost::test_tools::per_element());
+    BOOST_TEST(test.images.shape() == (std::vector<std::size_t>{3, 28, 28}), boost::test_tools::per_element());
+    BOOST_TEST(train.images(0, 0, 0) == 255.0f);
+    BOOST_TEST(train.images(1, 0, 2) == static_cast<float>(fake.train_images[786]));
+    BOOST_TEST(test.images(2, 27, 27) == static_cast<float>(fake.test_images[3 * 784 - 1]));
+    keras.flatten = true;  // the two options are independent
+    BOOST_TEST(xd::load_mnist(fake.path(), keras).train.images(0, 0) == 255.0f);
+}
+
 BOOST_AUTO_TEST_CASE(raw_wins_over_gzip) {
     FakeMnist fake;
     xd::write_idx(fake.dir / "t10k-labels-idx1-ubyte", {3}, Bytes{3, 3, 3});
@@ -320,8 +339,8 @@ BOOST_AUTO_TEST_CASE(verify_rejects_wrong_hash) {
     FakeMnist fake;
     BOOST_CHECK_EXCEPTION(xd::load_mnist(fake.path()), xgrad::IoError,
                           (Says{"mnist: " + (fake.dir / "train-images-idx3-ubyte") + ": SHA-256 mismatch",
-                                "expected ba891046e6505d7a", "scripts/fetch_mnist.sh", "fetch_mnist(dir)",
-                                ".verify = false"}));
+                                "expected ba891046e6505d7a", "not the original MNIST", "scripts/fetch_mnist.sh",
+                                "fetch_mnist(dir)", "load_idx_folder(dir)", "--data DIR"}));
 }
 
 BOOST_AUTO_TEST_CASE(missing_data_says_how_to_fetch) {
@@ -358,7 +377,8 @@ BOOST_AUTO_TEST_CASE(images_must_be_28x28) {
     FakeMnist fake;
     xd::write_idx(fake.dir / "train-images-idx3-ubyte", {5, 27, 28}, iota_bytes(5 * 27 * 28));
     BOOST_CHECK_EXCEPTION(xd::load_mnist(fake.path(), no_verify), xgrad::IoError,
-                          (Says{"train-images-idx3-ubyte must hold unsigned-byte images of shape Nx28x28"}));
+                          (Says{"train-images-idx3-ubyte must hold unsigned-byte images of shape Nx28x28 "
+                                "(got type code 8, shape 5x27x28)"}));
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_file_says_how_to_refetch) {
@@ -413,6 +433,162 @@ BOOST_AUTO_TEST_CASE(script_agrees_with_library) {
 #else
     BOOST_TEST_MESSAGE("XGRAD_TEST_DIR not defined: script check skipped");
 #endif
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Any folder in MNIST's layout: a user's own digits, Fashion-MNIST, anything with the four names.
+BOOST_AUTO_TEST_SUITE(idx_folder)
+
+BOOST_AUTO_TEST_CASE(other_content_loads_with_a_note) {
+    FakeMnist fake;
+    const xd::IdxFolder folder = xd::load_idx_folder(fake.path());
+    BOOST_TEST(folder.dataset == "");
+    BOOST_TEST(folder.dir == fake.path());
+    BOOST_TEST(folder.note() == "note: " + fake.path() +
+                                    " is not a known dataset (not MNIST or Fashion-MNIST): training on it as it is");
+    BOOST_TEST(folder.splits.train.images.shape() == (std::vector<std::size_t>{5, 784}), boost::test_tools::per_element());
+    BOOST_TEST(folder.splits.train.images(0, 0) == 1.0f);
+    BOOST_TEST(folder.splits.test.labels(0) == 7.0f);
+    // A known dataset gets no note.
+    xd::IdxFolder known = folder;
+    known.dataset = "fashion_mnist";
+    BOOST_TEST(known.note() == "");
+}
+
+BOOST_AUTO_TEST_CASE(layout_options_apply) {
+    FakeMnist fake;
+    const xd::IdxFolder folder = xd::load_idx_folder(fake.path(), {.flatten = false, .scale = false});
+    BOOST_TEST(folder.splits.test.images.shape() == (std::vector<std::size_t>{3, 28, 28}), boost::test_tools::per_element());
+    BOOST_TEST(folder.splits.train.images(0, 0, 0) == 255.0f);
+}
+
+BOOST_AUTO_TEST_CASE(missing_folder_and_file_say_what_is_expected) {
+    TempDir dir;
+    const std::string absent = dir / "absent";
+    BOOST_CHECK_EXCEPTION(xd::load_idx_folder(absent), xgrad::IoError,
+                          (Says{"data: directory " + absent + " does not exist",
+                                "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+                                "t10k-labels-idx1-ubyte", "scripts/fetch_mnist.sh '" + absent + "'"}));
+    FakeMnist fake;
+    fs::remove(fake.dir / "t10k-labels-idx1-ubyte.gz");
+    BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                          (Says{"data: " + (fake.dir / "t10k-labels-idx1-ubyte") + " not found (nor with .gz)",
+                                "A data folder holds the four files of MNIST's layout"}));
+}
+
+BOOST_AUTO_TEST_CASE(counts_that_differ) {
+    FakeMnist fake;
+    xd::write_idx(fake.dir / "t10k-labels-idx1-ubyte", {2}, Bytes{1, 2});  // raw wins over the .gz
+    BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                          (Says{"data: " + fake.path() + ": t10k-labels-idx1-ubyte has 2 labels but "
+                                "t10k-images-idx3-ubyte has 3 images"}));
+}
+
+BOOST_AUTO_TEST_CASE(wrong_dimensions_and_types) {
+    {
+        FakeMnist fake;
+        xd::write_idx(fake.dir / "train-images-idx3-ubyte", {5, 32, 32}, iota_bytes(5 * 32 * 32));
+        BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                              (Says{"data: " + fake.path() + ": train-images-idx3-ubyte must hold unsigned-byte "
+                                    "images of shape Nx28x28 (got type code 8, shape 5x32x32)"}));
+    }
+    {
+        FakeMnist fake;  // flat images (N, 784) are not MNIST's layout either
+        xd::write_idx(fake.dir / "t10k-images-idx3-ubyte.gz", {3, 784}, iota_bytes(3 * 784), true);
+        BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                              (Says{"t10k-images-idx3-ubyte must hold unsigned-byte images", "shape 3x784)"}));
+    }
+    {
+        FakeMnist fake;  // 16-bit pixels
+        xd::write_idx(fake.dir / "train-images-idx3-ubyte", {5, 28, 28}, iota_bytes(2 * 5 * 784), false, 0x0B);
+        BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                              (Says{"train-images-idx3-ubyte must hold unsigned-byte images", "got type code 11"}));
+    }
+    {
+        FakeMnist fake;  // labels as a column (N, 1)
+        xd::write_idx(fake.dir / "train-labels-idx1-ubyte", {5, 1}, Bytes{1, 2, 3, 4, 5});
+        BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                              (Says{"train-labels-idx1-ubyte must hold a 1-D array of unsigned-byte labels "
+                                    "(got rank 2, type code 8)"}));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(label_out_of_range) {
+    FakeMnist fake;
+    fake.train_labels = {1, 2, 3, 4, 12};
+    fake.write();
+    BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                          (Says{"data: " + fake.path() + ": train-labels-idx1-ubyte: label 12 at index 4 is out of "
+                                "range 0..9"}));
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_file) {
+    FakeMnist fake;
+    Bytes bytes = read_bytes(fake.dir / "train-labels-idx1-ubyte");
+    bytes.push_back(7);
+    write_bytes(fake.dir / "train-labels-idx1-ubyte", bytes);
+    BOOST_CHECK_EXCEPTION(xd::load_idx_folder(fake.path()), xgrad::IoError,
+                          (Says{"idx: " + (fake.dir / "train-labels-idx1-ubyte") + ": trailing garbage",
+                                "Replace the file with a good copy."}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Fashion-MNIST: the same layout, its own hashes and cache, copied from Debian's package. The
+// tests use fake sources: the real copy is the examples' job (--dataset fashion_mnist).
+BOOST_AUTO_TEST_SUITE(fashion_mnist)
+
+BOOST_AUTO_TEST_CASE(default_dir_follows_environment) {
+    EnvGuard data("XGRAD_DATA_DIR", "/d/mnist");  // MNIST's own override does not apply
+    EnvGuard cache("XDG_CACHE_HOME", "/c");
+    EnvGuard home("HOME", "/h");
+    BOOST_TEST(xd::default_fashion_mnist_dir() == "/c/xgrad/fashion_mnist");
+    EnvGuard no_cache("XDG_CACHE_HOME", "");
+    BOOST_TEST(xd::default_fashion_mnist_dir() == "/h/.cache/xgrad/fashion_mnist");
+    EnvGuard no_home("HOME", std::nullopt);
+    BOOST_CHECK_EXCEPTION(xd::default_fashion_mnist_dir(), xgrad::IoError,
+                          (Says{"fashion_mnist: no data directory: set XDG_CACHE_HOME or HOME"}));
+}
+
+BOOST_AUTO_TEST_CASE(known_hashes_are_not_mnist) {
+    for (std::size_t i = 0; i < 4; ++i) {
+        BOOST_TEST(xd::fashion_mnist_files[i].name == xd::mnist_files[i].name);
+        BOOST_TEST(xd::fashion_mnist_files[i].sha256 != xd::mnist_files[i].sha256);
+        BOOST_TEST(xd::fashion_mnist_files[i].sha256.size() == 64u);
+    }
+    BOOST_TEST(xd::fashion_mnist_classes[9] == "Ankle boot");
+}
+
+BOOST_AUTO_TEST_CASE(loads_the_layout_and_checks_hashes) {
+    FakeMnist fake;
+    BOOST_TEST(xd::load_fashion_mnist(fake.path(), no_verify).train.labels(4) == 9.0f);
+    BOOST_CHECK_EXCEPTION(xd::load_fashion_mnist(fake.path()), xgrad::IoError,
+                          (Says{"fashion_mnist: " + (fake.dir / "train-images-idx3-ubyte") + ": SHA-256 mismatch",
+                                "expected c59f468a2f672dc8", "not the original Fashion-MNIST",
+                                "fetch_fashion_mnist('" + fake.path() + "')", "load_idx_folder(dir)"}));
+}
+
+BOOST_AUTO_TEST_CASE(missing_data_says_which_package) {
+    TempDir dir;
+    const std::string absent = dir / "absent";
+    BOOST_CHECK_EXCEPTION(xd::load_fashion_mnist(absent), xgrad::IoError,
+                          (Says{"fashion_mnist: directory " + absent + " does not exist", "dataset-fashion-mnist",
+                                "scripts/setup.sh fashion_mnist", "{.download = true}"}));
+    const std::string cache = dir / "cache", source = dir / "no-package";
+    BOOST_CHECK_EXCEPTION(xd::fetch_fashion_mnist(cache, source), xgrad::IoError,
+                          (Says{"fetch_fashion_mnist: " + source + "/train-images-idx3-ubyte not found (nor with .gz)",
+                                "sudo apt-get install dataset-fashion-mnist"}));
+    BOOST_TEST(!fs::exists(cache));
+}
+
+BOOST_AUTO_TEST_CASE(fetch_checks_every_file_before_writing) {
+    FakeMnist source;  // the right names, the wrong content
+    TempDir cache;
+    BOOST_CHECK_EXCEPTION(xd::fetch_fashion_mnist(cache / "fm", source.path()), xgrad::IoError,
+                          (Says{"fetch_fashion_mnist: " + (source.dir / "train-images-idx3-ubyte") + " has SHA-256",
+                                "expected c59f468a2f672dc8", "not the Fashion-MNIST this xgrad knows"}));
+    BOOST_TEST(!fs::exists(cache / "fm"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,8 @@
 #include "xgrad/data/dataset.hpp"
 #include "xgrad/data/idx.hpp"
 #include "xgrad/data/mnist.hpp"
+#include "xgrad/data/fashion_mnist.hpp"
+#include "xgrad/data/idx_folder.hpp"
 #include "xgrad/data/sha256.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"

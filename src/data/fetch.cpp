@@ -76,17 +76,6 @@ void run_or_throw(const std::vector<std::string>& args, const std::string& cwd, 
                       mnist_fetch_instructions(dir));
 }
 
-// True if the file is present (raw or .gz) and its uncompressed bytes have the expected hash.
-bool present_and_valid(const std::string& dir, const MnistFile& file) {
-    const std::string path = detail::find_mnist_file(dir, file.name);
-    if (path.empty()) return false;
-    try {
-        return detail::idx_sha256(read_idx(path)) == file.sha256;
-    } catch (const IoError&) {
-        return false;
-    }
-}
-
 struct TempDir {
     std::string path;
     ~TempDir() {
@@ -101,7 +90,7 @@ void fetch_mnist(const std::string& dir_arg) {
     const std::string dir = detail::resolve_mnist_dir(dir_arg);
     std::vector<const MnistFile*> needed;
     for (const MnistFile& f : mnist_files)
-        if (!present_and_valid(dir, f)) needed.push_back(&f);
+        if (!detail::present_and_valid(dir, f)) needed.push_back(&f);
     if (needed.empty()) return;
 
     std::error_code ec;
