@@ -11,6 +11,7 @@ namespace xgrad {
 namespace {
 thread_local bool t_grad_enabled = true;
 thread_local bool t_anomaly = false;
+thread_local bool t_record_in_place = false;
 thread_local std::string t_scope;
 std::atomic<std::uint64_t> g_next_id{1};
 
@@ -97,6 +98,10 @@ NameScope::NameScope(const std::string& name) : previous_(t_scope) {
 }
 NameScope::~NameScope() { t_scope = previous_; }
 const std::string& NameScope::current() { return t_scope; }
+
+RecordInPlaceGuard::RecordInPlaceGuard() : previous_(t_record_in_place) { t_record_in_place = true; }
+RecordInPlaceGuard::~RecordInPlaceGuard() { t_record_in_place = previous_; }
+bool RecordInPlaceGuard::enabled() { return t_record_in_place; }
 
 AnomalyGuard::AnomalyGuard(bool on) : previous_(t_anomaly) { t_anomaly = on; }
 AnomalyGuard::~AnomalyGuard() { t_anomaly = previous_; }

@@ -1,8 +1,11 @@
-// Optimizers: single steps against hand-computed numbers, state by name, errors.
+// Optimizers: single steps against hand-computed numbers, ten steps against the element loops
+// they were before (bit for bit), the recorded step, state by name, errors.
 #include <cmath>
 
 #include "helpers.hpp"
 #include <xgrad/nn.hpp>
+#include <xgrad/study.hpp>
+#include <xgrad/viz.hpp>
 
 using namespace xgrad;
 using xgrad::test::has_message;
@@ -14,9 +17,243 @@ void step_on_square(optim::Optimizer& opt, Tensor& w) {
     sum(square(w)).backward();
     opt.step();
 }
+// The element loops the optimizers were before they moved to the in-place primitives
+// (src/optim/optimizers.cpp up to that change), kept here as the reference. Compiled without
+// FMA contraction, like the primitives: each expression rounds as written.
+#define XGRAD_AS_WRITTEN __attribute__((optimize("fp-contract=off")))
+
+XGRAD_AS_WRITTEN void reference_rmsprop(const optim::RMSpropOptions& o, Array& w_arr, const Array& g_arr,
+                                        std::vector<Array>& slots) {
+    const std::size_t n = w_arr.size();
+    float* w = w_arr.data();
+    const float* g = g_arr.data();
+    float* v = slots[0].data();
+    const float lr = o.learning_rate, rho = o.rho, eps = o.epsilon;
+    const float one_minus_rho = 1.f - rho;
+    std::size_t k = 1;
+    float* mom = o.momentum > 0.f ? slots[k++].data() : nullptr;
+    float* mg = o.centered ? slots[k++].data() : nullptr;
+    const float momentum = o.momentum;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float vi = rho * v[i] + one_minus_rho * g[i] * g[i];
+        v[i] = vi;
+        float d = vi;
+        if (mg) {
+            mg[i] = rho * mg[i] + one_minus_rho * g[i];
+            d = vi - mg[i] * mg[i];
+        }
+        const float s = o.eps_inside_sqrt ? lr * g[i] / std::sqrt(d + eps) : lr * g[i] / (std::sqrt(d) + eps);
+        if (mom) {
+            mom[i] = momentum * mom[i] + s;
+            w[i] -= mom[i];
+        } else {
+            w[i] -= s;
+        }
+    }
+}
+
+XGRAD_AS_WRITTEN void reference_sgd(const optim::SGDOptions& o, Array& w_arr, const Array& g_arr,
+                                    std::vector<Array>& slots) {
+    const std::size_t n = w_arr.size();
+    float* w = w_arr.data();
+    const float* g = g_arr.data();
+    const float lr = o.learning_rate, m = o.momentum;
+    if (slots.empty()) {
+        for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+        return;
+    }
+    float* u = slots[0].data();
+    for (std::size_t i = 0; i < n; ++i) {
+        u[i] = m * u[i] - lr * g[i];
+        w[i] += o.nesterov ? m * u[i] - lr * g[i] : u[i];
+    }
+}
+
+XGRAD_AS_WRITTEN void reference_adam(const optim::AdamOptions& o, std::int64_t iterations, Array& w_arr,
+                                     const Array& g_arr, std::vector<Array>& slots) {
+    const std::size_t n = w_arr.size();
+    float* w = w_arr.data();
+    const float* g = g_arr.data();
+    float* m = slots[0].data();
+    float* v = slots[1].data();
+    const double t = double(iterations);
+    const float b1 = o.beta_1, b2 = o.beta_2, eps = o.epsilon;
+    const float lr_t = float(o.learning_rate * std::sqrt(1.0 - std::pow(double(b2), t)) / (1.0 - std::pow(double(b1), t)));
+    for (std::size_t i = 0; i < n; ++i) {
+        m[i] = b1 * m[i] + (1.f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
+        w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+    }
+}
+
+// Ten steps of `opt` on random parameters and gradients against `reference(w, g, slots, t)`:
+// parameters and every state slot must be equal bit for bit. One parameter is large enough
+// for the primitives to split it between threads.
+template <class Ref>
+void check_ten_steps(optim::Optimizer& opt, const std::vector<std::string>& slot_names, Ref reference) {
+    manual_seed(11);
+    const std::vector<Shape> shapes{{7, 5}, {300, 250}, {3}};
+    std::vector<Tensor> params;
+    std::vector<std::pair<std::string, Tensor>> named;
+    std::vector<Array> ref_w;
+    std::vector<std::vector<Array>> ref_slots;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        params.push_back(parameter(random_normal(shapes[i], 0.f, 0.5f)));
+        named.emplace_back("p" + std::to_string(i), params.back());
+        ref_w.push_back(params.back().value());
+        ref_slots.emplace_back(slot_names.size(), Array(params.back().shape(), 0.f));
+    }
+    opt.attach(named);
+    for (std::int64_t t = 1; t <= 10; ++t) {
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            // Gradients of varied scale, some exactly zero.
+            Array g = random_normal(shapes[i], 0.f, t % 3 == 0 ? 3.f : 0.05f);
+            g.data()[0] = 0.f;
+            params[i].set_grad(constant(g));
+            reference(ref_w[i], g, ref_slots[i], t);
+        }
+        opt.step();
+        const optim::State state = opt.state();
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            BOOST_TEST_INFO("step " << t << ", parameter " << i);
+            BOOST_TEST((params[i].value() == ref_w[i]));
+            for (std::size_t k = 0; k < slot_names.size(); ++k) {
+                BOOST_TEST_INFO("slot " << slot_names[k]);
+                BOOST_TEST((state.at(named[i].first + "/" + slot_names[k]) == ref_slots[i][k]));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(nn_optim)
+
+BOOST_AUTO_TEST_CASE(rmsprop_matches_the_element_loops_over_ten_steps) {
+    const std::vector<std::pair<optim::RMSpropOptions, std::vector<std::string>>> cases{
+        {{}, {"rms"}},                                          // the book's (Keras 2) form
+        {{.eps_inside_sqrt = true}, {"rms"}},                   // Keras 3
+        {{.learning_rate = 0.01f, .momentum = 0.9f}, {"rms", "momentum"}},
+        {{.epsilon = 1e-3f, .centered = true}, {"rms", "mg"}},
+        {{.rho = 0.8f, .momentum = 0.5f, .centered = true, .eps_inside_sqrt = true}, {"rms", "momentum", "mg"}},
+    };
+    for (const auto& [options, slots] : cases) {
+        optim::RMSprop opt(options);
+        check_ten_steps(opt, slots, [o = options](Array& w, const Array& g, std::vector<Array>& s, std::int64_t) {
+            reference_rmsprop(o, w, g, s);
+        });
+    }
+}
+
+BOOST_AUTO_TEST_CASE(sgd_matches_the_element_loops_over_ten_steps) {
+    const std::vector<std::pair<optim::SGDOptions, std::vector<std::string>>> cases{
+        {{}, {}},
+        {{.learning_rate = 0.05f, .momentum = 0.9f}, {"momentum"}},
+        {{.learning_rate = 0.05f, .momentum = 0.7f, .nesterov = true}, {"momentum"}},
+    };
+    for (const auto& [options, slots] : cases) {
+        optim::SGD opt(options);
+        check_ten_steps(opt, slots, [o = options](Array& w, const Array& g, std::vector<Array>& s, std::int64_t) {
+            reference_sgd(o, w, g, s);
+        });
+    }
+}
+
+BOOST_AUTO_TEST_CASE(adam_matches_the_element_loops_over_ten_steps) {
+    for (const optim::AdamOptions& options : {optim::AdamOptions{}, optim::AdamOptions{.learning_rate = 0.02f, .beta_1 = 0.5f, .epsilon = 1e-4f}}) {
+        optim::Adam opt(options);
+        check_ten_steps(opt, {"m", "v"}, [o = options](Array& w, const Array& g, std::vector<Array>& s, std::int64_t t) {
+            reference_adam(o, t, w, g, s);
+        });
+    }
+}
+
+namespace {
+// The 3-2 network of the study tests: Dense(3, relu) -> Dense(2, softmax), cross-entropy.
+struct Mlp {
+    Tensor x = constant(xgrad::test::mixed({2, 4}, -1.f, 1.f), "x");
+    Tensor y = constant(Array{{1.f, 0.f}, {0.f, 1.f}}, "y_true");
+    Tensor w1 = parameter(xgrad::test::mixed({4, 3}, -0.6f, 0.6f), "dense_1/kernel");
+    Tensor b1 = parameter(Array{0.05f, -0.05f, 0.1f}, "dense_1/bias");
+    Tensor w2 = parameter(xgrad::test::mixed({3, 2}, -0.8f, 0.8f), "dense_2/kernel");
+    Tensor b2 = parameter(Array{0.f, 0.1f}, "dense_2/bias");
+    std::vector<std::pair<std::string, Tensor>> named() const {
+        return {{"dense_1/kernel", w1}, {"dense_1/bias", b1}, {"dense_2/kernel", w2}, {"dense_2/bias", b2}};
+    }
+    void backward() const {
+        Tensor p = softmax(matmul(relu(matmul(x, w1) + b1), w2) + b2);
+        (neg(sum(y * log(p))) / 2.f).backward();
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(recorded_step_is_a_graph_with_the_same_numbers) {
+    Mlp plain, recorded;
+    optim::RMSprop a, b;
+    a.attach(plain.named());
+    b.attach(recorded.named());
+    std::vector<optim::RecordedUpdate> updates;
+    for (int t = 0; t < 2; ++t) {  // the second step starts from a non-zero v
+        plain.backward();
+        recorded.backward();
+        a.step();
+        updates = b.record_step();
+        a.zero_grad();
+        b.zero_grad();
+        BOOST_TEST(b.iterations() == t + 1);
+        for (std::size_t i = 0; i < 4; ++i) BOOST_TEST((plain.named()[i].second.value() == recorded.named()[i].second.value()));
+        BOOST_TEST((a.state() == b.state()));
+    }
+    BOOST_REQUIRE(updates.size() == 4u);
+    const optim::RecordedUpdate& k = updates[0];
+    BOOST_TEST(k.name == "dense_1/kernel");
+    BOOST_TEST(k.weight.is_leaf());
+    BOOST_TEST(k.grad.label() == "dense_1/kernel/grad");
+    BOOST_TEST(k.slots_before[0].label() == "dense_1/kernel/rms");
+    BOOST_TEST(k.slot_names == std::vector<std::string>{"rms"});
+    // The formulas are nodes: v' = addcmul(mul(v, ρ), g, g) and w' = addcdiv(w, g, add(sqrt(v'), ε)).
+    const Tensor& v = k.slots_after[0];
+    BOOST_TEST(v.op() == "addcmul");
+    BOOST_TEST(v.label() == "dense_1/kernel/v ← ρ·v + (1−ρ)·g²");
+    BOOST_TEST(v.inputs()[0].op() == "mul");
+    BOOST_TEST(v.inputs()[0].inputs()[0].id() == k.slots_before[0].id());
+    BOOST_TEST(v.inputs()[1].id() == k.grad.id());
+    BOOST_TEST(k.updated.op() == "addcdiv");
+    BOOST_TEST(k.updated.label() == "dense_1/kernel/w ← w − lr·g/(√v + ε)");
+    BOOST_TEST(k.updated.inputs()[0].id() == k.weight.id());
+    BOOST_TEST(k.updated.inputs()[2].label() == "dense_1/kernel/√v + ε");
+    BOOST_TEST(k.updated.inputs()[2].inputs()[0].inputs()[0].id() == v.id());
+    // Drawable: the diagram shows both formulas, clustered by the parameter's scope.
+    const std::string dot = viz::to_dot({k.updated, v});
+    BOOST_TEST(dot.find("v ← ρ·v + (1−ρ)·g²") != std::string::npos);
+    BOOST_TEST(dot.find("w ← w − lr·g/(√v + ε)") != std::string::npos);
+    BOOST_TEST(dot.find("cluster") != std::string::npos);
+    // Steppable: the backward stepper walks the update and agrees with grad().
+    study::BackwardStepper stepper(sum(k.updated));
+    std::vector<std::string> ops;
+    for (const auto& step : stepper.run_to_end()) ops.push_back(step.node.op);
+    BOOST_TEST(ops == (std::vector<std::string>{"sum", "addcdiv", "add", "sqrt", "addcmul", "mul"}));
+    const std::vector<Tensor> expected = grad({sum(k.updated)}, {k.weight, k.grad, k.slots_before[0]}, {.retain_graph = true});
+    BOOST_TEST((stepper.gradient(k.weight).value() == expected[0].value()));  // dw'/dw = 1
+    BOOST_TEST((stepper.gradient(k.weight).value() == Array(xt::ones<float>(k.weight.shape()))));
+    BOOST_TEST((stepper.gradient(k.grad).value() == expected[1].value()));
+    BOOST_TEST((stepper.gradient(k.slots_before[0]).value() == expected[2].value()));
+    // Under NoGradGuard there is nothing to record.
+    NoGradGuard no_grad;
+    BOOST_CHECK_EXCEPTION(b.record_step(), GraphError, has_message("rmsprop: record_step needs gradient recording on"));
+}
+
+BOOST_AUTO_TEST_CASE(clones_do_not_share_state) {
+    Tensor w = parameter(Array{1.f, -1.f});
+    optim::RMSprop a;
+    a.attach({{"w", w}});
+    step_on_square(a, w);
+    std::shared_ptr<optim::Optimizer> b = a.clone();
+    const Array before = b->state().at("w/rms");
+    step_on_square(a, w);
+    BOOST_TEST((b->state().at("w/rms") == before));
+    BOOST_TEST(!(a.state().at("w/rms") == before));
+}
 
 BOOST_AUTO_TEST_CASE(rmsprop_first_three_steps_on_w_squared) {
     Tensor w = parameter(Array{1.f}, "w");

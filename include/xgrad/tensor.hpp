@@ -105,6 +105,31 @@ public:
     /// A new leaf sharing no graph with this one (the value is copied).
     Tensor detach() const;
 
+    /// @name In-place updates (PyTorch's vocabulary)
+    /// Each is one vectorised pass over this tensor's value and returns *this, so updates chain:
+    /// `v.mul_(rho).addcmul_(g, g, 1 - rho)`. Operands broadcast to this tensor's shape (it
+    /// never changes). Allowed on leaves under NoGradGuard (how optimizers update parameters
+    /// and state); GraphError naming the op and the tensor otherwise, ShapeError when an
+    /// operand does not broadcast. Inside RecordInPlaceGuard with recording on, the update is
+    /// recorded instead: `t.add_(x)` becomes `t = add(t, x)` for this handle (other handles
+    /// keep the old value), so an optimizer step can be drawn and stepped like any graph.
+    /// @{
+    Tensor& add_(const Tensor& x, float alpha = 1.f);          ///< t ← t + alpha·x
+    Tensor& add_(float s);                                     ///< t ← t + s
+    Tensor& sub_(const Tensor& x, float alpha = 1.f);          ///< t ← t − alpha·x
+    Tensor& mul_(const Tensor& x);                             ///< t ← t·x
+    Tensor& mul_(float s);                                     ///< t ← t·s
+    Tensor& div_(const Tensor& x);                             ///< t ← t/x
+    Tensor& div_(float s);                                     ///< t ← t/s
+    Tensor& addcmul_(const Tensor& a, const Tensor& b, float value = 1.f);  ///< t ← t + value·a·b
+    Tensor& addcdiv_(const Tensor& a, const Tensor& b, float value = 1.f);  ///< t ← t + value·a/b
+    Tensor& maximum_(const Tensor& x);                         ///< t ← max(t, x)
+    Tensor& sqrt_();                                           ///< t ← √t
+    Tensor& copy_(const Tensor& x);                            ///< t ← x
+    Tensor& fill_(float v);                                    ///< t ← v everywhere
+    Tensor& zero_();                                           ///< t ← 0
+    /// @}
+
     /// The label (user label, or "scope/op" for recorded nodes).
     const std::string& label() const;
     /// Sets the label; returns *this for chaining.
@@ -158,6 +183,24 @@ public:
     ~NoGradGuard();
     NoGradGuard(const NoGradGuard&) = delete;
     NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+private:
+    bool previous_;
+};
+
+/// RAII: while it lives and gradients are recorded, in-place ops (Tensor::add_ and friends) are
+/// recorded as new nodes and move the handle they are called on to the result; no value is
+/// changed. Under NoGradGuard they update leaves in place as usual.
+/// optim::Optimizer::record_step uses it to record an update as a graph.
+class RecordInPlaceGuard {
+public:
+    RecordInPlaceGuard();
+    ~RecordInPlaceGuard();
+    RecordInPlaceGuard(const RecordInPlaceGuard&) = delete;
+    RecordInPlaceGuard& operator=(const RecordInPlaceGuard&) = delete;
+
+    /// True while a guard lives in this thread.
+    static bool enabled();
 
 private:
     bool previous_;

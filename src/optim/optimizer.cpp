@@ -24,9 +24,22 @@ void Optimizer::zero_grad() {
     for (auto& [n, t] : params_) t.zero_grad();
 }
 
-void Optimizer::step() {
-    NoGradGuard no_grad;
-    ++iterations_;
+Optimizer::Optimizer(const Optimizer& other) { *this = other; }
+
+Optimizer& Optimizer::operator=(const Optimizer& other) {
+    if (this == &other) return *this;
+    params_ = other.params_;
+    iterations_ = other.iterations_;
+    slots_.clear();
+    for (const auto& [n, slots] : other.slots_) {
+        auto& mine = slots_[n];
+        for (const Tensor& s : slots) mine.push_back(s.detach());
+    }
+    return *this;
+}
+
+template <class F>
+void Optimizer::for_each_update(F fn) {
     const std::size_t n_slots = slot_names().size();
     for (auto& [n, t] : params_) {
         Tensor g = t.grad();
@@ -36,9 +49,58 @@ void Optimizer::step() {
                              shape_str(t.shape()));
         }
         auto& slots = slots_[n];
-        if (slots.size() != n_slots) slots.assign(n_slots, Array(t.shape(), 0.f));
-        update(t.data(), g.value(), slots);
+        if (slots.size() != n_slots) {
+            slots.clear();
+            for (std::size_t i = 0; i < n_slots; ++i) slots.push_back(zeros_like(t));
+        }
+        fn(n, t, g, slots);
     }
+}
+
+void Optimizer::step() {
+    NoGradGuard no_grad;
+    ++iterations_;
+    for_each_update([this](const std::string&, Tensor& t, const Tensor& g, std::vector<Tensor>& slots) {
+        // A copy of the handle: update() may rebind its argument, never the model's handle.
+        Tensor w = t;
+        update(w, g, slots);
+    });
+}
+
+std::vector<RecordedUpdate> Optimizer::record_step() {
+    if (!grad_enabled()) {
+        throw GraphError(name() + ": record_step needs gradient recording on (it was called under NoGradGuard)");
+    }
+    std::vector<RecordedUpdate> out;
+    const auto names = slot_names();
+    ++iterations_;
+    for_each_update([&](const std::string& n, Tensor& t, const Tensor& g, std::vector<Tensor>& slots) {
+        RecordedUpdate r;
+        r.name = n;
+        r.slot_names = names;
+        r.weight = parameter(t.value(), n);
+        r.grad = parameter(g.value(), n + "/grad");
+        for (std::size_t i = 0; i < slots.size(); ++i) r.slots_before.push_back(parameter(slots[i].value(), n + "/" + names[i]));
+        r.updated = r.weight;
+        r.slots_after = r.slots_before;
+        {
+            RecordInPlaceGuard record;
+            NameScope scope(n);
+            update(r.updated, r.grad, r.slots_after);
+        }
+        // The recorded ops round exactly like the in-place ones: copying their results is the step.
+        NoGradGuard no_grad;
+        t.copy_(r.updated);
+        for (std::size_t i = 0; i < slots.size(); ++i) slots[i].copy_(r.slots_after[i]);
+        out.push_back(std::move(r));
+    });
+    return out;
+}
+
+void Optimizer::label_step(Tensor& t, const char* formula) {
+    if (!grad_enabled() || !RecordInPlaceGuard::enabled()) return;
+    const std::string& scope = NameScope::current();
+    t.set_label(scope.empty() ? formula : scope + "/" + formula);
 }
 
 State Optimizer::state() const {
@@ -46,7 +108,7 @@ State Optimizer::state() const {
     s["iterations"] = Array{float(iterations_ % (1 << 24)), float(iterations_ / (1 << 24))};
     const auto names = slot_names();
     for (auto& [param, slots] : slots_) {
-        for (std::size_t i = 0; i < slots.size(); ++i) s[param + "/" + names[i]] = slots[i];
+        for (std::size_t i = 0; i < slots.size(); ++i) s[param + "/" + names[i]] = slots[i].value();
     }
     return s;
 }
@@ -80,14 +142,14 @@ void Optimizer::check_state(const State& state) const {
 void Optimizer::load_state(const State& state) {
     check_state(state);
     const auto names = slot_names();
-    std::map<std::string, std::vector<Array>> slots;
+    std::map<std::string, std::vector<Tensor>> slots;
     for (auto& [n, t] : params_) {
-        std::vector<Array> s;
+        std::vector<Tensor> s;
         bool any = false;
         for (auto& slot : names) {
             auto it = state.find(n + "/" + slot);
             any = any || it != state.end();
-            s.push_back(it != state.end() ? it->second : Array(t.shape(), 0.f));
+            s.push_back(it != state.end() ? constant(it->second) : zeros_like(t));
         }
         if (any) slots[n] = std::move(s);
     }

@@ -1,7 +1,10 @@
-// The update rules. Each is one raw loop over the parameter's elements: no temporaries, one
-// pass over memory (this runs on every training step).
+// The update rules, each a few lines of Tensor's in-place primitives reading like its formula.
+// Every primitive is one vectorised pass (threads for large tensors) and rounds as written, so
+// these give the same bits as the element loops they replaced (tests/test_optim.cpp keeps
+// those loops as the reference).
 #include <cmath>
 
+#include "xgrad/ops/elementwise.hpp"
 #include "xgrad/optim/optimizers.hpp"
 
 namespace xgrad::optim {
@@ -30,49 +33,31 @@ std::vector<std::string> RMSprop::slot_names() const {
     return s;
 }
 
-void RMSprop::update(Array& w_arr, const Array& g_arr, std::vector<Array>& slots) {
-    const std::size_t n = w_arr.size();
-    float* w = w_arr.data();
-    const float* g = g_arr.data();
-    float* v = slots[0].data();
+void RMSprop::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
     const float lr = options_.learning_rate, rho = options_.rho, eps = options_.epsilon;
-    const float one_minus_rho = 1.f - rho;
-    if (options_.momentum == 0.f && !options_.centered) {
-        // The MNIST hot path: one pass, no branches inside.
-        if (options_.eps_inside_sqrt) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const float vi = rho * v[i] + one_minus_rho * g[i] * g[i];
-                v[i] = vi;
-                w[i] -= lr * g[i] / std::sqrt(vi + eps);
-            }
-        } else {
-            for (std::size_t i = 0; i < n; ++i) {
-                const float vi = rho * v[i] + one_minus_rho * g[i] * g[i];
-                v[i] = vi;
-                w[i] -= lr * g[i] / (std::sqrt(vi) + eps);
-            }
-        }
-        return;
+    Tensor& v = slots[0];
+    v.mul_(rho).addcmul_(g, g, 1.f - rho);
+    label_step(v, "v ← ρ·v + (1−ρ)·g²");
+    Tensor d = v;  // the variance estimate the step divides by
+    if (options_.centered) {
+        Tensor& mg = slots.back();
+        mg.mul_(rho).add_(g, 1.f - rho);
+        label_step(mg, "mg ← ρ·mg + (1−ρ)·g");
+        d = addcmul(v, mg, mg, -1.f);
+        label_step(d, "v − mg²");
     }
-    std::size_t k = 1;
-    float* mom = options_.momentum > 0.f ? slots[k++].data() : nullptr;
-    float* mg = options_.centered ? slots[k++].data() : nullptr;
-    const float momentum = options_.momentum;
-    for (std::size_t i = 0; i < n; ++i) {
-        const float vi = rho * v[i] + one_minus_rho * g[i] * g[i];
-        v[i] = vi;
-        float d = vi;
-        if (mg) {
-            mg[i] = rho * mg[i] + one_minus_rho * g[i];
-            d = vi - mg[i] * mg[i];
-        }
-        const float s = options_.eps_inside_sqrt ? lr * g[i] / std::sqrt(d + eps) : lr * g[i] / (std::sqrt(d) + eps);
-        if (mom) {
-            mom[i] = momentum * mom[i] + s;
-            w[i] -= mom[i];
-        } else {
-            w[i] -= s;
-        }
+    // Keras 2 (the book): √v + ε; Keras 3: √(v + ε).
+    Tensor denom = options_.eps_inside_sqrt ? sqrt(d + eps) : sqrt(d).add_(eps);
+    label_step(denom, options_.eps_inside_sqrt ? "√(v + ε)" : "√v + ε");
+    if (options_.momentum > 0.f) {
+        Tensor& m = slots[1];
+        m.mul_(options_.momentum).addcdiv_(g, denom, lr);
+        label_step(m, "m ← μ·m + lr·g/den");
+        w.sub_(m);
+        label_step(w, "w ← w − m");
+    } else {
+        w.addcdiv_(g, denom, -lr);
+        label_step(w, options_.eps_inside_sqrt ? "w ← w − lr·g/√(v + ε)" : "w ← w − lr·g/(√v + ε)");
     }
 }
 
@@ -86,19 +71,22 @@ std::vector<std::string> SGD::slot_names() const {
     return {};
 }
 
-void SGD::update(Array& w_arr, const Array& g_arr, std::vector<Array>& slots) {
-    const std::size_t n = w_arr.size();
-    float* w = w_arr.data();
-    const float* g = g_arr.data();
-    const float lr = options_.learning_rate, m = options_.momentum;
+void SGD::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
+    const float lr = options_.learning_rate, mu = options_.momentum;
     if (slots.empty()) {
-        for (std::size_t i = 0; i < n; ++i) w[i] -= lr * g[i];
+        w.add_(g, -lr);
+        label_step(w, "w ← w − lr·g");
         return;
     }
-    float* u = slots[0].data();
-    for (std::size_t i = 0; i < n; ++i) {
-        u[i] = m * u[i] - lr * g[i];
-        w[i] += options_.nesterov ? m * u[i] - lr * g[i] : u[i];
+    Tensor& u = slots[0];
+    u.mul_(mu).add_(g, -lr);
+    label_step(u, "u ← μ·u − lr·g");
+    if (options_.nesterov) {
+        w.add_(u * mu - g * lr);
+        label_step(w, "w ← w + μ·u − lr·g");
+    } else {
+        w.add_(u);
+        label_step(w, "w ← w + u");
     }
 }
 
@@ -111,21 +99,21 @@ Adam::Adam(AdamOptions options) : options_(options) {
 
 std::vector<std::string> Adam::slot_names() const { return {"m", "v"}; }
 
-void Adam::update(Array& w_arr, const Array& g_arr, std::vector<Array>& slots) {
-    const std::size_t n = w_arr.size();
-    float* w = w_arr.data();
-    const float* g = g_arr.data();
-    float* m = slots[0].data();
-    float* v = slots[1].data();
+void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
     const double t = double(iterations());
     const float b1 = options_.beta_1, b2 = options_.beta_2, eps = options_.epsilon;
+    // The bias corrections folded into the rate, in double as Keras does.
     const float lr_t = float(options_.learning_rate * std::sqrt(1.0 - std::pow(double(b2), t)) /
                              (1.0 - std::pow(double(b1), t)));
-    for (std::size_t i = 0; i < n; ++i) {
-        m[i] = b1 * m[i] + (1.f - b1) * g[i];
-        v[i] = b2 * v[i] + (1.f - b2) * g[i] * g[i];
-        w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
-    }
+    Tensor &m = slots[0], &v = slots[1];
+    m.mul_(b1).add_(g, 1.f - b1);
+    label_step(m, "m ← β₁·m + (1−β₁)·g");
+    v.mul_(b2).addcmul_(g, g, 1.f - b2);
+    label_step(v, "v ← β₂·v + (1−β₂)·g²");
+    Tensor denom = sqrt(v).add_(eps);
+    label_step(denom, "√v + ε");
+    w.addcdiv_(m, denom, -lr_t);
+    label_step(w, "w ← w − lr_t·m/(√v + ε)");
 }
 
 }  // namespace xgrad::optim

@@ -23,6 +23,11 @@ Tensor maximum(const Tensor& a, const Tensor& b);
 /// min(a, b).  The gradient goes to the smaller input (split evenly on ties).
 Tensor minimum(const Tensor& a, const Tensor& b);
 
+/// t + value·a·b (the out-of-place twin of Tensor::addcmul_).  dt = g, da = value·g·b, db = value·g·a
+Tensor addcmul(const Tensor& t, const Tensor& a, const Tensor& b, float value = 1.f);
+/// t + value·a/b (the out-of-place twin of Tensor::addcdiv_).  dt = g, da = value·g/b, db = −value·g·a/b²
+Tensor addcdiv(const Tensor& t, const Tensor& a, const Tensor& b, float value = 1.f);
+
 /// -a.  da = -g
 Tensor neg(const Tensor& a);
 /// e^a.  da = g*e^a

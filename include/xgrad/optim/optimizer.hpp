@@ -19,8 +19,21 @@ namespace xgrad::optim {
 /// holding [iterations mod 2^24, iterations / 2^24] (exact in float32).
 using State = std::map<std::string, Array>;
 
-/// Base of every optimizer. `step()` updates each attached parameter that has a gradient,
-/// writing into Tensor::data() under NoGradGuard.
+/// One parameter's update as Optimizer::record_step() records it: a graph from the leaves
+/// (the values before the step) to the new values, drawable with viz::to_dot and steppable with
+/// study::BackwardStepper like any graph.
+struct RecordedUpdate {
+    std::string name;                 ///< the parameter's name
+    Tensor weight;                    ///< leaf: the parameter before the step (label: name)
+    Tensor grad;                      ///< leaf: its gradient (label: name + "/grad")
+    std::vector<Tensor> slots_before; ///< leaves: the state before the step (label: name/slot)
+    Tensor updated;                   ///< recorded: the parameter after the step
+    std::vector<Tensor> slots_after;  ///< recorded: the state after the step, one per slot
+    std::vector<std::string> slot_names;  ///< the slots' names, in order ("rms", ...)
+};
+
+/// Base of every optimizer. `step()` updates each attached parameter that has a gradient in
+/// place, with Tensor's in-place primitives under NoGradGuard.
 class Optimizer {
 public:
     virtual ~Optimizer() = default;
@@ -37,6 +50,12 @@ public:
     const std::vector<std::pair<std::string, Tensor>>& parameters() const { return params_; }
     /// One update of every attached parameter with a gradient; counts an iteration.
     void step();
+    /// The same step as step() (the same numbers land in the parameters and the state, and an
+    /// iteration is counted), run a second time as a recorded graph per parameter: the update
+    /// formulas (`v ← ρ·v + (1−ρ)·g²`, `w ← w − lr·g/(√v + ε)`) become nodes, labelled with
+    /// the formula, in a NameScope named after the parameter. Needs gradient recording on
+    /// (GraphError under NoGradGuard). Slower than step(): for study and diagrams.
+    std::vector<RecordedUpdate> record_step();
     /// Clears the gradients of the attached parameters.
     void zero_grad();
     /// Number of step() calls so far (or as restored by load_state).
@@ -51,15 +70,30 @@ public:
     void load_state(const State& state);
 
 protected:
-    /// The state arrays a parameter needs, in the order update() receives them ("rms", ...).
+    Optimizer() = default;
+    /// Copies options and state; the state tensors are copied too, never shared (clone()).
+    Optimizer(const Optimizer& other);
+    Optimizer& operator=(const Optimizer& other);
+
+    /// The state tensors a parameter needs, in the order update() receives them ("rms", ...).
     virtual std::vector<std::string> slot_names() const = 0;
-    /// Updates `w` in place from gradient `g` using this parameter's `slots` (zero-initialised
-    /// on first use, one per slot_names()). iterations() already counts this step.
-    virtual void update(Array& w, const Array& g, std::vector<Array>& slots) = 0;
+    /// Updates `w` from gradient `g` and this parameter's `slots` (zero-initialised on first
+    /// use, one per slot_names()) with the in-place primitives; iterations() already counts
+    /// this step. Runs under NoGradGuard for step() (the leaves change in place) and under
+    /// RecordInPlaceGuard for record_step() (the handles move to recorded nodes).
+    virtual void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) = 0;
+    /// Labels `t` with `formula` (prefixed by the current NameScope) when the update is being
+    /// recorded, so diagrams read `dense_1/kernel/v ← ρ·v + (1−ρ)·g²`; does nothing otherwise.
+    static void label_step(Tensor& t, const char* formula);
 
 private:
+    // Calls fn(name, parameter, gradient, slots) for each attached parameter with a gradient,
+    // after checking its shape and creating its slots.
+    template <class F>
+    void for_each_update(F fn);
+
     std::vector<std::pair<std::string, Tensor>> params_;
-    std::map<std::string, std::vector<Array>> slots_;  // parameter name -> slot arrays
+    std::map<std::string, std::vector<Tensor>> slots_;  // parameter name -> slot tensors (leaves)
     std::int64_t iterations_ = 0;
 };
 

@@ -21,7 +21,7 @@ struct RMSpropOptions {
 ///   d  = v            (centered: mg = rho·mg + (1-rho)·g, d = v - mg²)
 ///   s  = lr·g / (sqrt(d) + eps)      (eps_inside_sqrt: lr·g / sqrt(d + eps))
 ///   w -= s            (momentum: m = momentum·m + s, w -= m)
-/// Each parameter is updated in one fused pass over g, v and w (no temporaries).
+/// Written with the in-place primitives (one vectorised pass each, threads for large tensors).
 class RMSprop : public Optimizer {
 public:
     /// RMSprop with `options`.
@@ -33,7 +33,7 @@ public:
 
 protected:
     std::vector<std::string> slot_names() const override;
-    void update(Array& w, const Array& g, std::vector<Array>& slots) override;
+    void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
 private:
     RMSpropOptions options_;
@@ -60,7 +60,7 @@ public:
 
 protected:
     std::vector<std::string> slot_names() const override;
-    void update(Array& w, const Array& g, std::vector<Array>& slots) override;
+    void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
 private:
     SGDOptions options_;
@@ -88,7 +88,7 @@ public:
 
 protected:
     std::vector<std::string> slot_names() const override;
-    void update(Array& w, const Array& g, std::vector<Array>& slots) override;
+    void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
 private:
     AdamOptions options_;

@@ -1,0 +1,31 @@
+#pragma once
+// Private: splits large elementwise kernels between threads.
+
+#include <cstddef>
+#include <utility>
+
+namespace xgrad::detail {
+
+/// Elements below which a kernel runs in the calling thread: waking a worker costs a few
+/// microseconds, which 32k floats (LibTorch's grain size too) already take to stream.
+inline constexpr std::size_t kParallelGrain = 32768;
+
+/// Calls `fn(ctx, begin, end)` over [0, n) in contiguous ranges, on up to active_threads()
+/// threads (the caller is one of them) when n >= 2·kParallelGrain; inline otherwise, or when
+/// another thread is already using the workers. Workers sleep on a condition variable: they
+/// never spin next to OpenBLAS's pool. Returns after every range is done.
+void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx);
+
+/// parallel_ranges with a callable `f(begin, end)`; no allocation.
+template <class F>
+void parallel_for(std::size_t n, F&& f) {
+    if (n < 2 * kParallelGrain) {
+        f(std::size_t{0}, n);
+        return;
+    }
+    parallel_ranges(
+        n, [](void* p, std::size_t b, std::size_t e) { (*static_cast<std::remove_reference_t<F>*>(p))(b, e); },
+        const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+}  // namespace xgrad::detail

@@ -1,0 +1,157 @@
+// In-place primitives: values, broadcasting, the leaf/NoGradGuard rule and its errors, recorded
+// twins, threads on large tensors, and gradchecks of addcmul/addcdiv.
+#include <cmath>
+
+#include "helpers.hpp"
+
+using namespace xgrad;
+using xgrad::test::has_message;
+using xgrad::test::mixed;
+using V = std::vector<Tensor>;
+
+BOOST_AUTO_TEST_SUITE(inplace)
+
+BOOST_AUTO_TEST_CASE(values_of_each_primitive) {
+    NoGradGuard no_grad;
+    Tensor t = constant(Array{1.f, 4.f, 9.f});
+    const Tensor x = constant(Array{2.f, -1.f, 0.5f});
+    t.add_(x, 2.f);  // 5, 2, 10
+    BOOST_TEST(t.value() == Array({5.f, 2.f, 10.f}));
+    t.add_(1.f).sub_(x);  // 4, 4, 10.5
+    BOOST_TEST(t.value() == Array({4.f, 4.f, 10.5f}));
+    t.sub_(x, 0.5f).mul_(2.f);  // 6, 9, 20.5
+    BOOST_TEST(t.value() == Array({6.f, 9.f, 20.5f}));
+    t.mul_(x).div_(2.f);  // 6, -4.5, 5.125
+    BOOST_TEST(t.value() == Array({6.f, -4.5f, 5.125f}));
+    t.div_(x);  // 3, 4.5, 10.25
+    BOOST_TEST(t.value() == Array({3.f, 4.5f, 10.25f}));
+    t.addcmul_(x, x, 0.5f);  // + 2, 0.5, 0.125
+    BOOST_TEST(t.value() == Array({5.f, 5.f, 10.375f}));
+    t.addcdiv_(x, x, -1.f).maximum_(constant(Array{4.5f, 4.5f, 4.5f}));  // 4, 4, 9.375 -> max
+    BOOST_TEST(t.value() == Array({4.5f, 4.5f, 9.375f}));
+    t.fill_(16.f).sqrt_();
+    BOOST_TEST(t.value() == Array({4.f, 4.f, 4.f}));
+    t.copy_(x);
+    BOOST_TEST(t.value() == x.value());
+    t.zero_();
+    BOOST_TEST(t.value() == Array({0.f, 0.f, 0.f}));
+}
+
+BOOST_AUTO_TEST_CASE(operands_broadcast_to_the_updated_tensor) {
+    NoGradGuard no_grad;
+    Tensor w = constant(Array{{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}}, "w");
+    w.add_(constant(Array{10.f, 20.f, 30.f}));  // a row
+    BOOST_TEST(w.value() == Array({{11.f, 22.f, 33.f}, {14.f, 25.f, 36.f}}));
+    w.mul_(constant(xgrad::test::column({1.f, -1.f})));  // a column
+    BOOST_TEST(w.value() == Array({{11.f, 22.f, 33.f}, {-14.f, -25.f, -36.f}}));
+    w.addcmul_(scalar(2.f), constant(Array{1.f, 0.f, 0.f}));  // scalar and row operands
+    BOOST_TEST(w.value() == Array({{13.f, 22.f, 33.f}, {-12.f, -25.f, -36.f}}));
+    // The updated tensor keeps its shape: an operand that would grow it is an error.
+    Tensor row = constant(Array{1.f, 2.f, 3.f}, "row");
+    BOOST_CHECK_EXCEPTION(row.add_(w), ShapeError,
+                          has_message("add_: operand (2x3 'w') does not broadcast to (3 'row'), the tensor updated in "
+                                      "place (the result would be (2x3))"));
+    BOOST_CHECK_EXCEPTION(w.addcdiv_(row, constant(Array{1.f, 2.f})), ShapeError,
+                          has_message("addcdiv_: (2x3 'w') , (2): shapes do not broadcast"));
+}
+
+BOOST_AUTO_TEST_CASE(leaves_only_and_only_under_no_grad) {
+    Tensor w = parameter(Array{1.f, 2.f}, "w");
+    BOOST_CHECK_EXCEPTION(w.add_(scalar(1.f)), GraphError,
+                          has_message("add_: in-place update of (2 'w') while gradient recording is on; run it under "
+                                      "NoGradGuard"));
+    Tensor c = constant(Array{1.f, 2.f}, "c");
+    BOOST_CHECK_EXCEPTION(c.mul_(2.f), GraphError, has_message("mul_: in-place update of (2 'c')"));
+    BOOST_CHECK_EXCEPTION(c.zero_(), GraphError, has_message("zero_: in-place update"));
+    Tensor h = tanh(w);
+    NoGradGuard no_grad;
+    BOOST_CHECK_EXCEPTION(h.sqrt_(), GraphError,
+                          has_message("sqrt_: (2 'tanh') was produced by 'tanh' and its graph may still read its "
+                                      "value; in-place ops change leaves only"));
+    BOOST_CHECK_EXCEPTION(Tensor().add_(1.f), GraphError, has_message("add_: undefined tensor"));
+    BOOST_CHECK_EXCEPTION(w.add_(Tensor()), GraphError, has_message("add_: undefined operand for (2 'w')"));
+    w.add_(scalar(1.f));  // a parameter under NoGradGuard: the optimizers' case
+    BOOST_TEST(w.value() == Array({2.f, 3.f}));
+    BOOST_TEST(w.requires_grad());
+    BOOST_TEST(w.is_leaf());
+}
+
+BOOST_AUTO_TEST_CASE(other_handles_see_the_update) {
+    // In place means in place: every handle to the leaf sees the new value.
+    Tensor w = parameter(Array{1.f, 2.f}, "w");
+    Tensor alias = w;
+    NoGradGuard no_grad;
+    alias.mul_(3.f);
+    BOOST_TEST(w.value() == Array({3.f, 6.f}));
+    BOOST_TEST(alias.id() == w.id());
+}
+
+BOOST_AUTO_TEST_CASE(recorded_twins_give_the_same_bits) {
+    const Array v0 = mixed({5, 7}, 0.f, 2.f), g0 = mixed({5, 7}, -1.f, 1.f), w0 = mixed({5, 7}, -0.5f, 0.5f);
+    auto chain = [](Tensor& v, Tensor& w, const Tensor& g) {
+        v.mul_(0.9f).addcmul_(g, g, 0.1f);
+        w.addcdiv_(g, sqrt(v).add_(1e-7f), -1e-3f).sub_(g, 0.25f).maximum_(scalar(-0.2f));
+    };
+    Tensor v = constant(v0), w = constant(w0), g = constant(g0);
+    {
+        NoGradGuard no_grad;
+        chain(v, w, g);
+    }
+    Tensor rv = parameter(v0, "v"), rw = parameter(w0, "w"), rg = parameter(g0, "g");
+    const auto v_id = rv.id();
+    {
+        RecordInPlaceGuard record;
+        chain(rv, rw, rg);
+    }
+    BOOST_TEST(rv.id() != v_id);  // the handle moved to a recorded node
+    BOOST_TEST(rw.op() == "maximum");
+    BOOST_TEST(!rw.is_leaf());
+    BOOST_TEST((rv.value() == v.value()));
+    BOOST_TEST((rw.value() == w.value()));
+    // The recorded update is differentiable: d w'/d g through addcdiv, sqrt, addcmul.
+    sum(rw).backward();
+    BOOST_TEST(rg.grad().defined());
+    BOOST_TEST(rv.inputs()[0].op() == "mul");
+}
+
+BOOST_AUTO_TEST_CASE(large_tensors_use_threads_with_the_same_result) {
+    // Past the parallel grain the kernels split between threads: ranges must cover every
+    // element exactly once, whatever the thread count.
+    const std::size_t n = 300001;
+    Array a = mixed({n}, -2.f, 2.f), b = mixed({n}, 0.5f, 1.5f);
+    Array expected(a.shape());
+    for (std::size_t i = 0; i < n; ++i) expected(i) = a(i) + 0.3f * a(i) / b(i);
+    const int before = num_threads();
+    for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        NoGradGuard no_grad;
+        Tensor t = constant(a);
+        t.addcdiv_(constant(a), constant(b), 0.3f);
+        BOOST_TEST((t.value() == expected), threads << " thread(s)");
+    }
+    set_num_threads(before);
+}
+
+BOOST_AUTO_TEST_CASE(addcmul_addcdiv_gradients) {
+    auto p = [](const Shape& s, float lo, float hi) { return parameter(mixed(s, lo, hi)); };
+    XGRAD_CHECK_GRAD([](const V& v) { return addcmul(v[0], v[1], v[2], -0.7f); }, p({3, 4}, -1, 1), p({3, 4}, -2, 1),
+                     p({3, 4}, -1, 2));
+    XGRAD_CHECK_GRAD([](const V& v) { return addcdiv(v[0], v[1], v[2], 1.3f); }, p({3, 4}, -1, 1), p({3, 4}, -2, 1),
+                     p({3, 4}, 0.5f, 2));
+    // Broadcasting: t (4), a (3,1), b (3,4).
+    XGRAD_CHECK_GRAD([](const V& v) { return addcmul(v[0], v[1], v[2], 0.5f); }, p({4}, -1, 1), p({3, 1}, -2, 1),
+                     p({3, 4}, -1, 2));
+    XGRAD_CHECK_GRAD([](const V& v) { return addcdiv(v[0], v[1], v[2], -0.5f); }, p({3, 4}, -1, 1), p({4}, -2, 1),
+                     p({3, 1}, 0.5f, 2));
+    // Second order: the backward of each is written with differentiable ops.
+    XGRAD_CHECK_GRAD(
+        [](const V& v) {
+            Tensor y = addcdiv(v[0], v[1], v[2], 0.8f);
+            return grad({sum(y * y)}, {v[2]}, {.create_graph = true})[0];
+        },
+        p({2, 3}, -1, 1), p({2, 3}, -2, 1), p({2, 3}, 0.5f, 2));
+    BOOST_CHECK_EXCEPTION(addcmul(parameter(Array{1.f, 2.f}), constant(Array{1.f, 2.f, 3.f}), scalar(1.f)), ShapeError,
+                          has_message("addcmul: (2) , (3): shapes do not broadcast"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
