@@ -212,6 +212,11 @@ BOOST_AUTO_TEST_CASE(records_and_worked_example) {
     BOOST_TEST(w.formula == "w ← w − lr·g/(√v + ε), lr = 0.001, ε = 1e-07 : (4x3)");
     BOOST_TEST((w.before == net.model.named_parameters()[0].second.value()));
     BOOST_TEST(update.records()[0].formula == "v ← ρ·v + (1−ρ)·g², ρ = 0.9 : (4x3)");
+    // Each line lists the ops of the optimizer's recorded step that compute it, its own last.
+    BOOST_REQUIRE(!update.records()[0].ops.empty());
+    BOOST_TEST(update.records()[0].ops.back().rfind("v ← ρ·v + (1−ρ)·g²", 0) == 0u, update.records()[0].ops.back());
+    BOOST_REQUIRE(!w.ops.empty());
+    BOOST_TEST(w.ops.back().rfind("w ← w − lr·g/(√v + ε)", 0) == 0u, w.ops.back());
     // The worked example agrees with explain_rmsprop_step on the same element.
     back.accumulate_into_leaves();
     RmspropStep e = explain_rmsprop_step(net.model.named_parameters()[0].second, {0, 1});

@@ -23,19 +23,12 @@ std::string hex(int r, int g, int b) {
     return buf;
 }
 
-std::string num(double v) {
+// `digits` significant digits (2 for labels over narrow bars).
+std::string num(double v, int digits = 4) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
     return buf;
 }
-
-// Two significant digits: labels over narrow bars.
-std::string short_num(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2g", v);
-    return buf;
-}
-
 
 // Blue - white - red for t in [-1, 1].
 std::string diverging(double t) {
@@ -130,7 +123,7 @@ std::string bars_svg(const std::vector<double>& values, const std::vector<std::s
           << html_escape(labels.empty() ? std::to_string(i) : labels[i]) << "</text>";
         if (values.size() <= 12) {
             o << "<text x=\"" << x + bw / 2 << "\" y=\"" << std::max(10, h - bh - 3)
-              << "\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333\">" << short_num(values[i]) << "</text>";
+              << "\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333\">" << num(values[i], 2) << "</text>";
         }
     }
     if (!caption.empty()) o << "<text x=\"0\" y=\"" << h + 30 << "\" font-size=\"11\">" << html_escape(caption) << "</text>";

@@ -157,7 +157,13 @@ void update_section(std::ostringstream& o, const Page& p, std::size_t j) {
     open_section(o, k + 1, Phase::Update, kernel ? "unit_w unit_g unit_dw" : "norms", false);
     o << "<h2>Update " << j + 1 << "/" << p.step.update().size() << ": " << html_escape(r.param) << ", " << html_escape(r.quantity)
       << "</h2>\n";
-    o << "<p><span class=\"formula\">" << html_escape(r.formula) << "</span></p>\n" << kTableHead;
+    o << "<p><span class=\"formula\">" << html_escape(r.formula) << "</span></p>\n";
+    if (!r.ops.empty()) {
+        o << "<details><summary>the optimizer's recorded ops for this line (Optimizer::record_step)</summary><pre>";
+        for (const std::string& op : r.ops) o << html_escape(op) << "\n";
+        o << "</pre></details>\n";
+    }
+    o << kTableHead;
     tensor_row(o, p, "g", "dL/d" + r.param, r.grad);
     tensor_row(o, p, r.quantity, "before", r.before);
     tensor_row(o, p, r.quantity, "after", r.after);

@@ -9,6 +9,7 @@
 
 #include "xgrad/format.hpp"
 #include "xgrad/optim/optimizers.hpp"
+#include "xgrad/study/forward.hpp"
 
 namespace xgrad::study {
 
@@ -208,6 +209,44 @@ UpdateStepper::UpdateStepper(const optim::Optimizer& optimizer, const std::map<s
     for (std::size_t i = 0; i < records_.size(); ++i) {
         records_[i].index = i;
         records_[i].total = records_.size();
+    }
+    use_recorded_step(optimizer, gradients);
+}
+
+void UpdateStepper::use_recorded_step(const optim::Optimizer& optimizer, const std::map<std::uint64_t, Array>& gradients) {
+    // The optimizer's own recorded step (Optimizer::record_step) on a copy: a clone with the
+    // same state, attached to copies of the parameters holding the step's gradients, so nothing
+    // of the caller's changes. Its graph gives each line's ops and its values the "after".
+    std::shared_ptr<optim::Optimizer> twin = optimizer.clone();
+    std::vector<std::pair<std::string, Tensor>> copies;
+    for (const auto& [name, param] : optimizer.parameters()) {
+        Tensor c = parameter(param.value(), param.label());
+        auto it = gradients.find(param.id());
+        if (it != gradients.end()) c.set_grad(constant(it->second));
+        else if (param.grad().defined()) c.set_grad(constant(param.grad().value()));
+        copies.emplace_back(name, c);
+    }
+    twin->attach(copies);
+    const std::vector<optim::RecordedUpdate> recorded = twin->record_step();
+    for (const optim::RecordedUpdate& r : recorded) {
+        const std::vector<std::size_t>* mine = nullptr;
+        for (const auto& [name, idx] : per_param_)
+            if (name == r.name) mine = &idx;
+        if (!mine) continue;
+        // Walk the recorded ops in the order they ran; a node labelled "<name>/<q> ← ..." ends
+        // the line that writes q, the ops before it (since the previous line) belong to it.
+        std::size_t line = 0;
+        for (const ForwardRecord& f : ForwardStepper(r.updated).run_to_end()) {
+            if (line >= mine->size()) break;
+            UpdateRecord& rec = records_[(*mine)[line]];
+            const std::string prefix = r.name + "/";
+            const std::string label = f.node.label.rfind(prefix, 0) == 0 ? f.node.label.substr(prefix.size()) : f.node.label;
+            rec.ops.push_back(label + "   " + f.formula);
+            if (label.rfind(rec.quantity + " ←", 0) == 0) {
+                rec.after = f.value;  // the optimizer's own numbers
+                ++line;
+            }
+        }
     }
 }
 

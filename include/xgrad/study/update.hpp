@@ -24,7 +24,10 @@ struct UpdateRecord {
     std::string formula;      ///< the line with its constants: "v ← ρ·v + (1−ρ)·g² : (784x512), ρ = 0.9"
     Array grad;               ///< g = dL/dw
     Array before;             ///< the quantity before the line
-    Array after;              ///< the quantity after it
+    Array after;              ///< the quantity after it (the optimizer's own recorded step's value)
+    /// The ops of Optimizer::record_step() that compute this line, in order: their labels (the
+    /// formula of the line's last op) and forward formulas with shapes.
+    std::vector<std::string> ops;
 };
 
 /// The lines of `optimizer`'s update rule with its hyperparameters, in the order they run,
@@ -36,9 +39,11 @@ std::vector<std::string> update_rule(const optim::Optimizer& optimizer);
 /// (Optimizer::parameters()) that have a gradient, in order, one record per rule line. The
 /// gradients are `gradients` (by node id, e.g. BackwardStepper::gradients()) or, where that
 /// has none for a parameter, its grad(). The state before the step (v, m, ...) is the
-/// optimizer's state(): zeros on its first step. Each line is evaluated elementwise in float
-/// with the optimizer's formula, so after the last step the values equal what
-/// Optimizer::step() computes. Nothing is modified.
+/// optimizer's state(): zeros on its first step. The values after each line are those of the
+/// optimizer's own recorded step (Optimizer::record_step, run on a clone attached to copies of
+/// the parameters), whose ops each record lists; worked_example evaluates the same lines for one
+/// element in float. After the last step the values equal what Optimizer::step() computes.
+/// Nothing is modified.
 class UpdateStepper {
 public:
     /// Plans the step. ValueError for an optimizer without a step description (see
@@ -87,6 +92,8 @@ public:
     struct Line;
 
 private:
+    void use_recorded_step(const optim::Optimizer& optimizer, const std::map<std::uint64_t, Array>& gradients);
+
     std::string optimizer_name_;
     std::vector<Line> lines_;
     std::vector<UpdateRecord> records_;
