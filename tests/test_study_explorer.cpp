@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <xgrad/study.hpp>
 
+#include "browser_helpers.hpp"
 #include "helpers.hpp"
 
 using namespace xgrad;
@@ -14,28 +15,11 @@ using namespace xgrad::study;
 using xgrad::test::has_message;
 using xgrad::test::mixed;
 namespace fs = std::filesystem;
+using namespace xgrad::test::browser;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "xgrad_study_XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // A two-layer network in name scopes, as the example builds it.
 Tensor small_network() {
@@ -69,7 +53,6 @@ std::vector<std::string> fake_frames(std::size_t n) {
     return frames;
 }
 
-bool chromium_available() { return fs::exists("/usr/bin/chromium"); }
 
 }  // namespace
 
@@ -137,13 +120,7 @@ BOOST_AUTO_TEST_SUITE(explorer_browser)
 
 // Loads the page in headless Chromium with #autoclick=2 (the page dispatches two real click
 // events on Next), dumps the DOM and checks that step 3 is the one shown; then screenshots it.
-BOOST_AUTO_TEST_CASE(next_twice_shows_step_three,
-                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-                         boost::test_tools::assertion_result r(chromium_available());
-                         r.message() << "/usr/bin/chromium is not installed: headless browser test skipped "
-                                        "(apt-get install chromium)";
-                         return r;
-                     })) {
+BOOST_AUTO_TEST_CASE(next_twice_shows_step_three, *boost::unit_test::precondition(chromium_installed)) {
     TempDir dir;
     BackwardStepper stepper(small_network());
     std::vector<StepRecord> steps = stepper.run_to_end();
@@ -151,10 +128,7 @@ BOOST_AUTO_TEST_CASE(next_twice_shows_step_three,
     const fs::path page = dir.path / "explorer.html";
     write_explorer(stepper, page.string());
     const std::string url = "'file://" + page.string() + "#autoclick=2'";
-    const std::string chromium = "timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
-                                 "--no-first-run --disable-background-networking --disable-component-update "
-                                 "--disable-sync --disable-dev-shm-usage --user-data-dir='" +
-                                 (dir.path / "profile").string() + "' --virtual-time-budget=3000 ";
+    const std::string chromium = chromium_command(dir.path);
     const fs::path dom = dir.path / "dom.html", log = dir.path / "chromium.log";
     const int rc = std::system((chromium + "--dump-dom " + url + " > '" + dom.string() + "' 2> '" + log.string() + "'").c_str());
     BOOST_TEST_INFO("chromium log:\n" << slurp(log));

@@ -1,5 +1,6 @@
 // The HTML explorer: every step pre-rendered as a hidden <section>, a few lines of script to
 // show one at a time. No external resources, so the file works offline and from file://.
+#include "html_escape.hpp"
 #include "xgrad/study/explorer.hpp"
 
 #include "xgrad/io.hpp"
@@ -17,20 +18,8 @@ namespace xgrad::study {
 
 namespace {
 
-std::string escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
+using ::xgrad::detail::html_escape;
+
 
 const char* kStyle = R"(
 body { font-family: system-ui, sans-serif; margin: 0; color: #222; }
@@ -99,21 +88,21 @@ void step_section(std::ostringstream& o, const StepRecord& s, const std::string*
     o << "<section class=\"step\" id=\"step-" << k << "\" data-step=\"" << k << "\"" << (k == 1 ? "" : " hidden")
       << ">\n";
     if (svg) o << "<div class=\"frame\">\n" << inline_svg(*svg) << "\n</div>\n";
-    o << "<aside>\n<h2>Step " << k << " of " << s.total << ": " << escape(s.node.op) << " "
-      << escape(node_name(s.node)) << "</h2>\n";
-    o << "<p class=\"rule\">" << escape(s.rule) << "</p>\n";
+    o << "<aside>\n<h2>Step " << k << " of " << s.total << ": " << html_escape(s.node.op) << " "
+      << html_escape(node_name(s.node)) << "</h2>\n";
+    o << "<p class=\"rule\">" << html_escape(s.rule) << "</p>\n";
     o << "<p>upstream dL/dC (C = this node's output):<br><span class=\"value\">"
-      << escape(summarize(s.upstream, v.max_elements, v.precision)) << "</span></p>\n";
+      << html_escape(summarize(s.upstream, v.max_elements, v.precision)) << "</span></p>\n";
     for (std::size_t i = 0; i < s.inputs.size(); ++i) {
         const InputGrad& g = s.inputs[i];
-        o << "<div class=\"input\">input " << i << ": " << escape(node_name(g.input)) << "<br>";
+        o << "<div class=\"input\">input " << i << ": " << html_escape(node_name(g.input)) << "<br>";
         if (!g.needed) {
-            o << escape(no_gradient_reason(g.input)) << "</div>\n";
+            o << html_escape(no_gradient_reason(g.input)) << "</div>\n";
             continue;
         }
-        o << "<span class=\"formula\">" << escape(g.formula) << "</span><br>";
+        o << "<span class=\"formula\">" << html_escape(g.formula) << "</span><br>";
         if (g.accumulated) o << "<span class=\"acc\">+= (added to the gradient from another use)</span><br>";
-        o << "<span class=\"value\">" << escape(summarize(g.grad, v.max_elements, v.precision)) << "</span></div>\n";
+        o << "<span class=\"value\">" << html_escape(summarize(g.grad, v.max_elements, v.precision)) << "</span></div>\n";
     }
     o << "</aside>\n</section>\n";
 }
@@ -139,8 +128,8 @@ void write_explorer(const std::vector<StepRecord>& steps, const std::vector<std:
     }
     const std::size_t n = steps.size();
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << escape(options.title)
-      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<header>\n<h1>" << escape(options.title)
+    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" << html_escape(options.title)
+      << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<header>\n<h1>" << html_escape(options.title)
       << "</h1>\n<nav>\n<button id=\"prev\" type=\"button\">&#9664; Previous</button>\n"
       << "<input id=\"slider\" type=\"range\" min=\"1\" max=\"" << n << "\" value=\"1\">\n"
       << "<button id=\"next\" type=\"button\">Next &#9654;</button>\n"

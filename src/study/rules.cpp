@@ -4,6 +4,7 @@
 
 #include "xgrad/format.hpp"
 #include "xgrad/study/stepper.hpp"
+#include "study/rule_text.hpp"
 
 namespace xgrad::study {
 
@@ -16,28 +17,9 @@ Shape transposed(Shape s) {
     return s;
 }
 
-std::string attr(const Tensor& t, const std::string& key) {
-    for (const auto& [k, v] : t.attrs())
-        if (k == key) return v;
-    return "";
-}
-
-std::string join_axes(const std::vector<std::size_t>& axes) {
-    std::string s;
-    for (std::size_t i = 0; i < axes.size(); ++i) s += (i ? ", " : "") + std::to_string(axes[i]);
-    return s;
-}
-
-// The axes (of the output) that NumPy broadcasting stretched `in` over: the gradient is summed
-// over them to come back to `in`'s shape.
-std::vector<std::size_t> broadcast_axes(const Shape& in, const Shape& out) {
-    std::vector<std::size_t> axes;
-    const std::size_t lead = out.size() - std::min(in.size(), out.size());
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        if (i < lead || (in[i - lead] == 1 && out[i] != 1)) axes.push_back(i);
-    }
-    return axes;
-}
+using detail::attr;
+using detail::broadcast_axes;
+using detail::join_axes;
 
 // "expr" or, when the input was broadcast, "sum over axis 0 of expr".
 std::string unbroadcast(const std::string& expr, const Shape& in, const Shape& out) {
@@ -67,8 +49,7 @@ std::string binary(const Tensor& node, std::size_t i) {
 
 std::string matmul(const Tensor& node, std::size_t i) {
     // C = op(A)·op(B) with op = transpose where the "transpose" attribute says T.
-    const std::string t = attr(node, "transpose");
-    const bool ta = t.size() == 2 && t[0] == 'T', tb = t.size() == 2 && t[1] == 'T';
+    const auto [ta, tb] = detail::matmul_transposes(node);
     const std::vector<Tensor> in = node.inputs();
     const Shape a = shape_of(in[0]), b = shape_of(in[1]), c = shape_of(node);
     // Each formula names its two factors and whether they appear transposed.

@@ -5,4 +5,8 @@ target_sources(xgrad PRIVATE
   study/optimizer.cpp
   study/explorer.cpp
   study/frames.cpp
+  study/forward.cpp
+  study/update.cpp
+  study/pictures.cpp
+  study/training_step.cpp
 )

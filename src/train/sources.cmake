@@ -8,3 +8,6 @@ target_sources(xgrad PRIVATE
   train/callbacks.cpp
   train/progbar.cpp
 )
+# train::HtmlReport and the charting library it embeds (cmake/chartjs.cmake).
+target_sources(xgrad PRIVATE train/html_report.cpp)
+include(${PROJECT_SOURCE_DIR}/cmake/chartjs.cmake)
