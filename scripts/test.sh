@@ -4,10 +4,12 @@
 # suite and a one-epoch MNIST run on a 2000-image subset, data fetched when it can be).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profiles=(test)
+profiles=(test onnx)
 [ "${CI:-}" = true ] && profiles+=(mnist)
-# Without chromium (or npm) the optional parts skip themselves with a message.
+# Without chromium (or npm, or ONNX) the optional parts skip themselves with a message.
 scripts/setup.sh "${profiles[@]}" || scripts/setup.sh
+# ONNX Runtime (npm's onnxruntime-node, into ~/.cache/xgrad/node) for the ONNX round trips.
+scripts/install_onnxruntime.sh || echo "test.sh: onnxruntime-node unavailable; the ONNX Runtime tests will skip" >&2
 build=${XGRAD_BUILD_DIR:-build}
 jobs=$(nproc)
 export CCACHE_SLOPPINESS=pch_defines,time_macros
