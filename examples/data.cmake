@@ -1,1 +1,7 @@
 xgrad_add_example(mnist)
+
+# mnist --export-onnx, when xgrad::onnx is built.
+if(TARGET xgrad_onnx)
+  target_link_libraries(mnist PRIVATE xgrad_onnx)
+  target_compile_definitions(mnist PRIVATE XGRAD_HAS_ONNX)
+endif()

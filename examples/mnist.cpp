@@ -7,20 +7,25 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
+#ifdef XGRAD_HAS_ONNX
+#include <xgrad/onnx/export.hpp>
+#endif
 
 namespace {
 
 const char* const usage =
     "usage: mnist [--data DIR] [--epochs N] [--batch-size N] [--seed N] [--threads N]\n"
-    "             [--subset N] [--save FILE] [--graph FILE] [--bench] [--help]\n"
+    "             [--subset N] [--save FILE] [--graph FILE] [--export-onnx FILE] [--bench] [--help]\n"
     "Trains Dense(512, relu) -> Dense(10, softmax) on MNIST with RMSprop, as in Deep Learning\n"
     "with Python, ch. 2, and prints test_acc. The data is fetched on first use into\n"
     "$XGRAD_DATA_DIR or ~/.cache/xgrad/mnist (or read from --data DIR).\n"
     "  --subset N   train on the first N images only (quick runs)\n"
     "  --save FILE  write the trained weights and optimizer state\n"
     "  --graph FILE write the network's diagram (collapsed layers; .svg, .png, .dot)\n"
+    "  --export-onnx FILE  write the trained network as ONNX (docs/interop.md)\n"
     "  --bench      print a machine-readable RESULT line (bench/bench_mnist.sh)\n";
 
 struct Args {
@@ -30,7 +35,7 @@ struct Args {
     long seed = 0;
     int threads = 0;
     long subset = 0;
-    std::string save, graph;
+    std::string save, graph, export_onnx;
     bool bench = false;
 };
 
@@ -66,6 +71,7 @@ std::optional<Args> parse(int argc, char** argv) {
         if (flag == "--data") a.data = value;
         else if (flag == "--save") a.save = value;
         else if (flag == "--graph") a.graph = value;
+        else if (flag == "--export-onnx") a.export_onnx = value;
         else if (flag == "--epochs" || flag == "--batch-size" || flag == "--threads" || flag == "--subset" || flag == "--seed") {
             auto v = flag == "--seed" ? std::optional<long>(std::strtol(value.c_str(), nullptr, 10)) : positive(value);
             if (!v || (flag == "--seed" && value.find_first_not_of("0123456789") != std::string::npos)) {
@@ -99,6 +105,16 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// An output file's problem found before training rather than after it: its folder must exist
+// and be writable, and an existing file must be writable. Empty when fine.
+std::string unwritable(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    if (::access(dir.c_str(), W_OK) != 0) return "folder '" + dir + "' does not exist or is not writable";
+    if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0) return "file is not writable";
+    return "";
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
@@ -111,6 +127,18 @@ int main(int argc, char** argv) {
     if (!args) {
         std::cerr << usage;
         return 2;
+    }
+#ifndef XGRAD_HAS_ONNX
+    if (!args->export_onnx.empty()) {
+        std::cerr << "mnist: --export-onnx needs xgrad built with ONNX support (scripts/setup.sh onnx, then rebuild)\n";
+        return 1;
+    }
+#endif
+    if (!args->export_onnx.empty()) {
+        if (auto why = unwritable(args->export_onnx); !why.empty()) {
+            std::cerr << "mnist: --export-onnx " << args->export_onnx << ": " << why << '\n';
+            return 1;
+        }
     }
     try {
         if (args->threads > 0) xgrad::set_num_threads(args->threads);
@@ -155,6 +183,14 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args->save.empty()) network.save_weights(args->save);
+#ifdef XGRAD_HAS_ONNX
+        if (!args->export_onnx.empty()) {
+            // Input "input" (batch, 784) floats in [0, 1], output "output" (batch, 10) probabilities.
+            xgrad::onnx::export_model(network, args->export_onnx, {.doc_string = "xgrad MNIST MLP, test_acc " +
+                                                                                  std::to_string(result.at("accuracy"))});
+            std::cout << "onnx: " << args->export_onnx << '\n';
+        }
+#endif
         if (!args->graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);
