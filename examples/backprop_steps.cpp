@@ -9,6 +9,8 @@
 #include <xgrad/study.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -60,7 +62,6 @@ void part2(const std::filesystem::path& out) {
     std::cout << "-- only layer dense_1, values of more than 3 elements summarised --\n"
               << study::trace_table(steps, {.max_elements = 3, .scopes = {"dense_1"}}) << '\n';
 
-    std::filesystem::create_directories(out);
     const std::string page = (out / "backprop_explorer.html").string();
     study::write_explorer(stepper, page, {.title = "Dense(3, relu) -> Dense(2, softmax): backprop step by step"});
     std::cout << "wrote " << page << " (" << stepper.size() << " steps; open it in a browser)\n";
@@ -75,9 +76,17 @@ void part2(const std::filesystem::path& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    CLI::App app{"Backpropagation one chain-rule step at a time, with the numbers: the scalar example of\n"
+                 "Deep Learning with Python's gradient section, then Dense(3, relu) -> Dense(2, softmax)\n"
+                 "traced step by step, with an HTML explorer and SVG frames written to OUTPUT_DIR.",
+                 "backprop_steps"};
+    std::string out = "study_out";
+    app.add_option("output_dir", out, "where the explorer and the frames go")->capture_default_str();
+    if (auto status = examples::parse(app, argc, argv)) return *status;
     try {
+        examples::prepare_output_dir(out, "output_dir");
         part1();
-        part2(argc > 1 ? argv[1] : "study_out");
+        part2(out);
     } catch (const Error& e) {
         std::cerr << "backprop_steps: " << e.what() << '\n';
         return 1;

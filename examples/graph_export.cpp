@@ -9,6 +9,8 @@
 #include <xgrad/viz.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -38,9 +40,15 @@ void write(const std::string& dot, const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    CLI::App app{"Renders the MNIST network's graph (forward, layers, gradient heat map, backward) to SVG,\n"
+                 "PNG and DOT files in OUTPUT_DIR, with the time each rendering takes.",
+                 "graph_export"};
+    std::string out = "diagrams";
+    app.add_option("output_dir", out, "where the pictures go")->capture_default_str();
+    if (auto status = examples::parse(app, argc, argv)) return *status;
     try {
-        const std::filesystem::path dir = argc > 1 ? argv[1] : "diagrams";
-        std::filesystem::create_directories(dir);
+        examples::prepare_output_dir(out, "output_dir");
+        const std::filesystem::path dir = out;
         manual_seed(42);
 
         // A batch of two random "images" and one-hot labels: the picture needs no real data.

@@ -7,6 +7,8 @@
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 namespace nn = xgrad::nn;
 
 namespace {
@@ -35,7 +37,11 @@ struct TinyMlp : nn::Module {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    CLI::App app{"A tour of the Keras-style layers on a tiny synthetic problem: Sequential, compile/fit/\n"
+                 "evaluate/predict, callbacks, History files, weights save/load, a custom Module.",
+                 "layers_tour"};
+    if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     xgrad::manual_seed(2024);
     auto [x, y] = rings(1500);
     auto [x_test, y_test] = rings(300);

@@ -7,9 +7,23 @@
 #include <xgrad/viz.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 int main(int argc, char** argv) {
+    CLI::App app{"Tutorial, section 4: the chain rule, one backward step at a time, on x1 = w * x,\n"
+                 "x2 = x1 + b, loss_val = abs(y_true - x2).",
+                 "tutorial_chain_rule"};
+    std::string picture_dir;
+    app.add_option("picture_dir", picture_dir, "also draw the graphs and the step frames into DIR (docs/tutorial)")->type_name("DIR");
+    if (auto status = examples::parse(app, argc, argv)) return *status;
+    try {
+        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
+    } catch (const Error& e) {
+        std::cerr << "tutorial_chain_rule: " << e.what() << '\n';
+        return 1;
+    }
     Tensor x = constant(Array(2.f), "x");
     Tensor w = parameter(Array(3.f), "w");
     Tensor b = parameter(Array(1.f), "b");
@@ -26,9 +40,8 @@ int main(int argc, char** argv) {
     std::cout << "grad_of_loss_val_wrt_w = " << stepper.gradient(w).item() << "   (1 * 1 * x = 2)\n"
               << "grad_of_loss_val_wrt_b = " << stepper.gradient(b).item() << "   (1 * 1 = 1)\n";
 
-    if (argc > 1) {
-        const std::filesystem::path dir = argv[1];
-        std::filesystem::create_directories(dir);
+    if (!picture_dir.empty()) {
+        const std::filesystem::path dir = picture_dir;
         viz::DotOptions o;
         o.legend = false;
         o.rankdir = "LR";

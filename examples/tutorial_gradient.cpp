@@ -7,9 +7,22 @@
 #include <xgrad/viz.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 int main(int argc, char** argv) {
+    CLI::App app{"Tutorial, section 2: derivative and gradient, by finite differences and by backward().",
+                 "tutorial_gradient"};
+    std::string picture_dir;
+    app.add_option("picture_dir", picture_dir, "also draw the gradient graph into DIR (docs/tutorial)")->type_name("DIR");
+    if (auto status = examples::parse(app, argc, argv)) return *status;
+    try {
+        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
+    } catch (const Error& e) {
+        std::cerr << "tutorial_gradient: " << e.what() << '\n';
+        return 1;
+    }
     // 1. A derivative: f(x) = x^3 - 2x at x = 1.5, f'(x) = 3x^2 - 2 = 4.75.
     const float x0 = 1.5f, eps = 1e-3f;
     auto f = [](float x) { return x * x * x - 2.f * x; };
@@ -40,9 +53,8 @@ int main(int argc, char** argv) {
         std::cout << "W1 = W - " << step << " * gradient:  loss " << loss_of(W1).item() << "\n";
     }
 
-    if (argc > 1) {
-        std::filesystem::create_directories(argv[1]);
-        const std::string path = (std::filesystem::path(argv[1]) / "gradient_graph.svg").string();
+    if (!picture_dir.empty()) {
+        const std::string path = (std::filesystem::path(picture_dir) / "gradient_graph.svg").string();
         viz::DotOptions o;
         o.legend = false;
         o.title = "y_pred = dot(W, x), loss_value = mean((y_pred - y_true)^2), with grad of W";

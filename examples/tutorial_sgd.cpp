@@ -11,6 +11,8 @@
 #include <xgrad/study.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -94,6 +96,18 @@ void plot(const std::vector<float>& sgd, const std::vector<float>& mom, const st
 }  // namespace
 
 int main(int argc, char** argv) {
+    CLI::App app{"Tutorial, section 3: mini-batch SGD fits y = 3x + 2; SGD with and without momentum on\n"
+                 "f(w) = w^4/4 - w^2 + w/2.",
+                 "tutorial_sgd"};
+    std::string picture_dir;
+    app.add_option("picture_dir", picture_dir, "also draw the SGD/momentum picture into DIR (docs/tutorial)")->type_name("DIR");
+    if (auto status = examples::parse(app, argc, argv)) return *status;
+    try {
+        if (!picture_dir.empty()) examples::prepare_output_dir(picture_dir, "picture_dir");
+    } catch (const Error& e) {
+        std::cerr << "tutorial_sgd: " << e.what() << '\n';
+        return 1;
+    }
     minibatch_sgd();
     const float start = 2.5f, lr = 0.02f;
     std::vector<float> sgd = descend(start, lr, 0.f, 100), mom = descend(start, lr, 0.9f, 100);
@@ -101,9 +115,8 @@ int main(int argc, char** argv) {
     std::cout << "f(w) = w^4/4 - w^2 + w/2 from w = " << start << ", 100 steps of lr " << lr << ":\n"
               << "  SGD:                w = " << sgd.back() << ", f = " << f_and_grad(sgd.back(), &g) << "\n"
               << "  SGD, momentum 0.9:  w = " << mom.back() << ", f = " << f_and_grad(mom.back(), &g) << "\n";
-    if (argc > 1) {
-        std::filesystem::create_directories(argv[1]);
-        const std::string path = (std::filesystem::path(argv[1]) / "sgd_momentum.svg").string();
+    if (!picture_dir.empty()) {
+        const std::string path = (std::filesystem::path(picture_dir) / "sgd_momentum.svg").string();
         plot(sgd, mom, path);
         std::cout << "wrote " << path << "\n";
     }

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <xgrad/xgrad.hpp>
 
+#include "common/cli.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -11,7 +13,10 @@ void show(const std::string& name, const Tensor& t) {
 }
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    CLI::App app{"Tutorial, section 1: tensors, element-wise operations, broadcasting, tensor product, reshaping.",
+                 "tutorial_tensors"};
+    if (auto status = examples::parse(app, argc, argv)) return *status;
     // Rank 0, 1, 2 and 3 tensors.
     show("scalar", constant(Array(12.f)));
     show("vector", constant(Array{12.f, 3.f, 6.f, 14.f, 7.f}));

