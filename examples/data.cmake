@@ -1,4 +1,5 @@
 xgrad_add_example(mnist)
+xgrad_add_example(mnist_convnet)
 
 # mnist --export-onnx, when xgrad::onnx is built.
 if(TARGET xgrad_onnx)

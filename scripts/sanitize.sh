@@ -25,6 +25,7 @@ if [ -x "$build/examples/mnist" ]; then
     echo "sanitize.sh: no MNIST data in $data_dir (scripts/fetch_mnist.sh); skipping the MNIST run" >&2
   elif grep -q -- --subset <<<"$("$build/examples/mnist" --help 2>&1 || true)"; then
     "$build/examples/mnist" --epochs 1 --subset 2000
+    if [ -x "$build/examples/mnist_convnet" ]; then "$build/examples/mnist_convnet" --epochs 1 --subset 1000; fi
   else
     echo "sanitize.sh: examples/mnist has no --subset flag; skipping the MNIST run" >&2
   fi

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "nn/naming.hpp"
 #include "xgrad/format.hpp"
 
 namespace xgrad::nn {
@@ -48,9 +49,7 @@ Sequential& Sequential::add(std::shared_ptr<Module> layer) {
     if (!layer) throw ValueError("Sequential::add: null layer");
     std::string name = layer->name();
     if (name.empty()) {
-        std::string base = layer->type_name();
-        for (auto& ch : base) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-        name = unique_name(base);
+        name = unique_name(detail::snake_case(layer->type_name()));
     } else {
         for (auto& [n, c] : children()) {
             if (n == name) throw ValueError("Sequential::add: model '" + this->name() + "' already has a layer named '" + name + "'");
@@ -116,19 +115,21 @@ std::string Sequential::summary(std::ostream* out) const {
     s << "Model: \"" << name() << "\"\n" << rule << "\n";
     s << std::left << " " << std::setw(28) << "Layer (type)" << std::setw(26) << "Output Shape" << "Param #\n"
       << thick << "\n";
-    std::size_t total = 0;
+    std::size_t total = 0, frozen = 0;
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         const auto& layer = layers_[i];
         const std::size_t n = layer->count_params();
         total += n;
-        s << " " << std::setw(28) << (layer->name() + " (" + layer->type_name() + ")") << std::setw(26)
-          << batch_shape(layer->output_shape()) << n << "\n";
+        for (auto& [pn, t] : layer->named_parameters()) frozen += t.requires_grad() ? 0 : t.size();
+        // Keras cuts a long "name (Type)" at the column ("max_pooling2d_1 (MaxPooling2").
+        const std::string label = (layer->name() + " (" + layer->type_name() + ")").substr(0, 27);
+        s << " " << std::setw(28) << label << std::setw(26) << batch_shape(layer->output_shape()) << n << "\n";
         if (i + 1 < layers_.size()) s << "\n";
     }
     s << thick << "\n";
     s << "Total params: " << with_commas(total) << "\n";
-    s << "Trainable params: " << with_commas(total) << "\n";
-    s << "Non-trainable params: 0\n" << rule << "\n";
+    s << "Trainable params: " << with_commas(total - frozen) << "\n";
+    s << "Non-trainable params: " << with_commas(frozen) << "\n" << rule << "\n";
     if (out) *out << s.str();
     return s.str();
 }

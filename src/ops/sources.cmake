@@ -5,4 +5,8 @@ target_sources(xgrad PRIVATE
   ops/reduce.cpp
   ops/linalg.cpp
   ops/activation.cpp
+  ops/window.cpp
+  ops/conv.cpp
+  ops/pooling.cpp
+  ops/nn_ops.cpp
 )

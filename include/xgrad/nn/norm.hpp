@@ -1,0 +1,42 @@
+#pragma once
+/// @file norm.hpp
+/// nn::BatchNormalization: Keras' batch normalisation over the last (channel) axis.
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/ops/nn_ops.hpp"
+
+namespace xgrad::nn {
+
+/// Keras' BatchNormalization(momentum=0.99, epsilon=1e-3): y = γ·(x - μ)/sqrt(σ² + ε) + β.
+/// In training mode μ, σ² are the batch statistics of each channel and the moving ones are
+/// updated (moving = momentum·moving + (1 - momentum)·batch); in inference mode the moving
+/// statistics are used. Parameters: "gamma" (ones), "beta" (zeros), trainable;
+/// "moving_mean" (zeros), "moving_variance" (ones), not trainable (no gradient; saved with
+/// the weights and counted as non-trainable by summary()).
+class BatchNormalization : public Module {
+public:
+    /// Keras' defaults.
+    explicit BatchNormalization(BatchNormOptions options = {});
+    /// batch_norm(x, γ, β, moving statistics, is_training()).
+    Tensor forward(const Tensor& x) override;
+    /// "BatchNormalization".
+    std::string type_name() const override { return "BatchNormalization"; }
+    /// Creates the four (C) vectors for per-sample input (..., C).
+    Shape build(const Shape& input_shape) override;
+    /// True once the parameters exist.
+    bool built() const override { return gamma_.defined(); }
+    /// The input shape once built.
+    Shape output_shape() const override { return output_shape_; }
+
+    const Tensor& gamma() const { return gamma_; }                      ///< γ, (C)
+    const Tensor& beta() const { return beta_; }                        ///< β, (C)
+    const Tensor& moving_mean() const { return moving_mean_; }          ///< (C)
+    const Tensor& moving_variance() const { return moving_variance_; }  ///< (C)
+
+private:
+    BatchNormOptions options_;
+    Shape output_shape_;
+    Tensor gamma_, beta_, moving_mean_, moving_variance_;
+};
+
+}  // namespace xgrad::nn

@@ -1,0 +1,159 @@
+// Convolution as im2col + one sgemm. The forward, input-gradient and kernel-gradient ops are
+// three recorded ops that are each other's derivatives (all linear in each argument), so a
+// backward pass with create_graph is itself a graph of convolutions.
+#include "xgrad/ops/conv.hpp"
+
+#include <memory>
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor/xadapt.hpp>
+
+#include "blas_threads.hpp"
+#include "ops/common.hpp"
+#include "ops/window.hpp"
+
+namespace xgrad {
+
+Padding padding_from_string(const std::string& name) {
+    if (name == "valid") return Padding::Valid;
+    if (name == "same") return Padding::Same;
+    throw ValueError("padding: unknown padding '" + name + "'; valid names: valid, same");
+}
+
+std::string to_string(Padding p) { return p == Padding::Valid ? "valid" : "same"; }
+
+namespace {
+
+using detail::Window;
+
+// C (m x n) = op(A) · op(B) on raw row-major buffers: A is (m x k), or (k x m) when ta.
+void sgemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
+    if (k == 0) {
+        std::fill(c, c + m * n, 0.f);
+        return;
+    }
+    if (m == 0 || n == 0) return;
+    using S = std::array<std::size_t, 2>;
+    auto A = xt::adapt(a, m * k, xt::no_ownership(), ta ? S{k, m} : S{m, k});
+    auto B = xt::adapt(b, k * n, xt::no_ownership(), tb ? S{n, k} : S{k, n});
+    auto C = xt::adapt(c, m * n, xt::no_ownership(), S{m, n});
+    detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
+    xt::blas::gemm(A, B, C, ta, tb);
+}
+
+std::string attrs_text(const std::array<std::size_t, 2>& v) { return std::to_string(v[0]) + "x" + std::to_string(v[1]); }
+
+std::vector<std::pair<std::string, std::string>> conv_attrs(const Conv2DOptions& o) {
+    return {{"strides", attrs_text(o.strides)}, {"padding", to_string(o.padding)}, {"dilation", attrs_text(o.dilation_rate)}};
+}
+
+void require_4d(const char* op, const char* what, const Tensor& t, const char* layout) {
+    if (t.ndim() != 4) {
+        throw ShapeError(std::string(op) + ": " + what + " " + describe(t) + " must be 4-D " + layout);
+    }
+}
+
+// Checks x against a kernel shape and returns the window geometry.
+Window conv_window(const char* op, const std::string& x_text, const Shape& x, const std::string& k_text, const Shape& k,
+                   const Conv2DOptions& o) {
+    if (x[3] != k[2]) {
+        throw ShapeError(std::string(op) + ": input " + x_text + " has " + std::to_string(x[3]) +
+                         " channels but the kernel " + k_text + " expects " + std::to_string(k[2]));
+    }
+    return detail::make_window(op, x_text, x, k[0], k[1], o.strides, o.dilation_rate, o.padding);
+}
+
+Shape out_shape(const Window& g, std::size_t f) { return {g.n, g.oh, g.ow, f}; }
+
+// im2col(x) as a (rows x patch) array; shared by the forward and the kernel gradient.
+std::shared_ptr<const Array> patches(const Array& x, const Window& g) {
+    auto cols = std::make_shared<Array>(Array::shape_type{g.rows(), g.patch()});
+    detail::im2col(x.data(), g, cols->data());
+    return cols;
+}
+
+Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const Conv2DOptions& o,
+                   std::shared_ptr<const Array> cols);
+
+Tensor conv_forward(const Tensor& x, const Tensor& kernel, const Conv2DOptions& o, const char* op) {
+    require_4d(op, "input", x, "(batch, height, width, channels)");
+    require_4d(op, "kernel", kernel, "(kernel_h, kernel_w, in_channels, filters)");
+    const Shape ks = kernel.shape_vector();
+    const Window g = conv_window(op, describe(x), x.shape_vector(), describe(kernel), ks, o);
+    const std::size_t f = ks[3];
+    auto cols = patches(x.value(), g);
+    Array y(Array::shape_type{g.n, g.oh, g.ow, f});
+    sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), false, false);
+    // Only the kernel gradient reads the patches: keep them only when it will be wanted.
+    if (!kernel.requires_grad() || !grad_enabled()) cols.reset();
+    return record({"conv2d", "dK = im2col(x)ᵀ · dY, dx = col2im(dY · Kᵀ)", conv_attrs(o)}, {x, kernel}, std::move(y),
+                  [o, cols](const BackwardContext& c) -> std::vector<Tensor> {
+                      const Tensor &x = c.inputs[0], &k = c.inputs[1];
+                      Tensor dx, dk;
+                      if (c.needs[0]) dx = conv2d_backward_input(c.grad, k, x.shape_vector(), o);
+                      if (c.needs[1]) dk = kernel_grad(x, c.grad, k.shape_vector(), o, cols);
+                      return {dx, dk};
+                  });
+}
+
+Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const Conv2DOptions& o,
+                   std::shared_ptr<const Array> cols) {
+    const char* op = "conv2d_backward_kernel";
+    require_4d(op, "input", x, "(batch, height, width, channels)");
+    require_4d(op, "gradient", g, "(batch, out_height, out_width, filters)");
+    if (kshape.size() != 4) throw ShapeError(std::string(op) + ": kernel shape " + shape_str(kshape) + " must be 4-D");
+    const Window win = conv_window(op, describe(x), x.shape_vector(), shape_str(kshape), kshape, o);
+    const Shape expected = out_shape(win, kshape[3]);
+    if (g.shape_vector() != expected) {
+        throw ShapeError(std::string(op) + ": gradient " + describe(g) + " does not match the output " +
+                         shape_str(expected) + " of input " + describe(x) + " and kernel " + shape_str(kshape));
+    }
+    if (!cols) cols = patches(x.value(), win);
+    Array dk(Array::shape_type(kshape.begin(), kshape.end()));
+    sgemm(cols->data(), g.value().data(), dk.data(), win.patch(), kshape[3], win.rows(), true, false);
+    return record({"conv2d_backward_kernel", "d/dx = col2im(dY · Hᵀ), d/ddY = im2col(x) · H", conv_attrs(o)}, {x, g},
+                  std::move(dk), [o](const BackwardContext& c) -> std::vector<Tensor> {
+                      const Tensor &x = c.inputs[0], &g = c.inputs[1];
+                      Tensor dx, dg;
+                      if (c.needs[0]) dx = conv2d_backward_input(g, c.grad, x.shape_vector(), o);
+                      if (c.needs[1]) dg = conv2d(x, c.grad, o);
+                      return {dx, dg};
+                  });
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& options) {
+    return conv_forward(x, kernel, options, "conv2d");
+}
+
+Tensor conv2d_backward_kernel(const Tensor& x, const Tensor& g, const Shape& kernel_shape, const Conv2DOptions& options) {
+    return kernel_grad(x, g, kernel_shape, options, nullptr);
+}
+
+Tensor conv2d_backward_input(const Tensor& g, const Tensor& kernel, const Shape& input_shape, const Conv2DOptions& o) {
+    const char* op = "conv2d_backward_input";
+    require_4d(op, "gradient", g, "(batch, out_height, out_width, filters)");
+    require_4d(op, "kernel", kernel, "(kernel_h, kernel_w, in_channels, filters)");
+    if (input_shape.size() != 4) throw ShapeError(std::string(op) + ": input shape " + shape_str(input_shape) + " must be 4-D");
+    const Shape ks = kernel.shape_vector();
+    const Window win = conv_window(op, shape_str(input_shape), input_shape, describe(kernel), ks, o);
+    const Shape expected = out_shape(win, ks[3]);
+    if (g.shape_vector() != expected) {
+        throw ShapeError(std::string(op) + ": gradient " + describe(g) + " does not match the output " +
+                         shape_str(expected) + " of input " + shape_str(input_shape) + " and kernel " + describe(kernel));
+    }
+    Array dcols(Array::shape_type{win.rows(), win.patch()});
+    sgemm(g.value().data(), kernel.value().data(), dcols.data(), win.rows(), win.patch(), ks[3], false, true);
+    Array dx(Array::shape_type(input_shape.begin(), input_shape.end()));
+    detail::col2im(dcols.data(), win, dx.data());
+    return record({"conv2d_backward_input", "d/ddY = conv2d(h, K), d/dK = im2col(h)ᵀ · dY", conv_attrs(o)}, {g, kernel},
+                  std::move(dx), [o](const BackwardContext& c) -> std::vector<Tensor> {
+                      const Tensor &g = c.inputs[0], &k = c.inputs[1];
+                      Tensor dg, dk;
+                      if (c.needs[0]) dg = conv2d(c.grad, k, o);
+                      if (c.needs[1]) dk = conv2d_backward_kernel(c.grad, g, k.shape_vector(), o);
+                      return {dg, dk};
+                  });
+}
+
+}  // namespace xgrad
