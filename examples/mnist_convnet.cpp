@@ -11,6 +11,11 @@
 #include <xtensor/xview.hpp>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
+#ifdef XGRAD_HAS_ONNX
+#include <xgrad/onnx/export.hpp>
+#endif
+
+#include "common/cli.hpp"
 
 namespace {
 
@@ -21,7 +26,7 @@ struct Args {
     long seed = 0;
     int threads = 0;
     long subset = 0;
-    std::string save, graph;
+    std::string save, graph, export_onnx;
     bool bench = false;
 };
 
@@ -67,6 +72,7 @@ int main(int argc, char** argv) {
     app.add_option("--subset", args.subset, "train on the first N images only (quick runs)")->check(CLI::PositiveNumber);
     app.add_option("--save", args.save, "write the trained weights and optimizer state");
     app.add_option("--graph", args.graph, "write the network's diagram (collapsed layers; .svg, .png, .dot)");
+    app.add_option("--export-onnx", args.export_onnx, "write the trained network as ONNX (docs/interop.md)");
     app.add_flag("--bench", args.bench, "print a machine-readable RESULT line (bench/bench_convnet.sh)");
     try {
         app.parse(argc, argv);
@@ -76,6 +82,12 @@ int main(int argc, char** argv) {
     }
 
     try {
+        xgrad::examples::check_output_file(args.export_onnx, "--export-onnx");  // before any work
+#ifndef XGRAD_HAS_ONNX
+        if (!args.export_onnx.empty()) {
+            throw xgrad::ValueError("--export-onnx: this build has no ONNX support (scripts/setup.sh onnx, then rebuild)");
+        }
+#endif
         if (args.threads > 0) xgrad::set_num_threads(args.threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
         using namespace xgrad::nn;
@@ -147,6 +159,14 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args.save.empty()) model.save_weights(args.save);
+#ifdef XGRAD_HAS_ONNX
+        if (!args.export_onnx.empty()) {
+            // Input "input" (batch, 28, 28, 1) floats in [0, 1], output "output" (batch, 10).
+            xgrad::onnx::export_model(model, args.export_onnx,
+                                      {.doc_string = "xgrad MNIST convnet (Deep Learning with Python, ch. 5)"});
+            std::cout << "onnx: " << args.export_onnx << '\n';
+        }
+#endif
         if (!args.graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test_images), 0, 2);

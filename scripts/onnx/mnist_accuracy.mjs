@@ -5,6 +5,7 @@
 // scripts/fetch_mnist.sh fills it) holds t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte,
 // raw or .gz. Pixels are scaled exactly as xgrad::data::load_mnist does (float32(p) / 255), and
 // a prediction is the first index of the row's maximum, as xgrad's accuracy metric takes it.
+// The images are shaped as the model's input says ((N, 784) or (N, 28, 28, 1)).
 // Prints "onnxruntime test_acc: 0.9812 (9812/10000)".
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,7 +39,10 @@ try {
   const x = new Float32Array(n * pixels);
   for (let i = 0; i < x.length; ++i) x[i] = Math.fround(images[16 + i] / 255);
   const session = await ort.InferenceSession.create(model);
-  const results = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [n, pixels]) });
+  // The model's own per-image shape: (784) for the MLP, (28, 28, 1) for the convnet.
+  const perImage = session.inputMetadata[0].shape.slice(1);
+  if (perImage.reduce((a, b) => a * b, 1) !== pixels) throw new Error(`the model takes images of shape [${perImage}], not ${pixels} pixels`);
+  const results = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [n, ...perImage]) });
   const out = results[session.outputNames[0]];
   const classes = out.dims[1];
   let hits = 0;

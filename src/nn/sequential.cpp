@@ -2,39 +2,14 @@
 #include "xgrad/nn/sequential.hpp"
 
 #include <cctype>
-#include <iomanip>
-#include <sstream>
 
 #include "nn/naming.hpp"
+#include "nn/summary_table.hpp"
 #include "xgrad/format.hpp"
 
 namespace xgrad::nn {
 
-namespace {
-
-// Thousands separators, built digit by digit (GCC 12 misreports string::insert here).
-std::string with_commas(std::size_t n) {
-    std::string rev;
-    int digits = 0;
-    do {
-        if (digits > 0 && digits % 3 == 0) rev.push_back(',');
-        rev.push_back(char('0' + n % 10));
-        n /= 10;
-        ++digits;
-    } while (n > 0);
-    return std::string(rev.rbegin(), rev.rend());
-}
-
-std::string batch_shape(const Shape& s) {
-    std::string out = "(None";
-    for (auto d : s) out += ", " + std::to_string(d);
-    return out + ")";
-}
-
-
-}  // namespace
-
-Sequential::Sequential(std::string name) { set_display_name(std::move(name)); }
+Sequential::Sequential(std::string name) : Model(std::move(name)) {}
 
 std::string Sequential::unique_name(const std::string& base) const {
     for (std::size_t k = 1;; ++k) {
@@ -105,33 +80,36 @@ Shape Sequential::output_shape() const {
     return layers_.back()->output_shape();
 }
 
+std::vector<Shape> Sequential::build_inputs(const std::vector<Shape>& input_shapes) {
+    if (input_shapes.size() != 1) {
+        throw ValueError("Sequential '" + name() + "' takes 1 input, got " + std::to_string(input_shapes.size()));
+    }
+    return {build(input_shapes[0])};
+}
+
+std::vector<std::string> Sequential::output_names() const {
+    return {layers_.empty() ? name() : layers_.back()->name()};
+}
+
 std::string Sequential::summary(std::ostream* out) const {
     if (!built()) {
         throw ValueError("summary: model '" + name() +
                          "' is not built yet; give the first layer an input_dim or call fit/predict first");
     }
-    const std::string rule(65, '_'), thick(65, '=');
-    std::ostringstream s;
-    s << "Model: \"" << name() << "\"\n" << rule << "\n";
-    s << std::left << " " << std::setw(28) << "Layer (type)" << std::setw(26) << "Output Shape" << "Param #\n"
-      << thick << "\n";
+    std::vector<std::vector<std::string>> rows;
     std::size_t total = 0, frozen = 0;
-    for (std::size_t i = 0; i < layers_.size(); ++i) {
-        const auto& layer = layers_[i];
+    for (const auto& layer : layers_) {
         const std::size_t n = layer->count_params();
         total += n;
         for (auto& [pn, t] : layer->named_parameters()) frozen += t.requires_grad() ? 0 : t.size();
         // Keras cuts a long "name (Type)" at the column ("max_pooling2d_1 (MaxPooling2").
-        const std::string label = (layer->name() + " (" + layer->type_name() + ")").substr(0, 27);
-        s << " " << std::setw(28) << label << std::setw(26) << batch_shape(layer->output_shape()) << n << "\n";
-        if (i + 1 < layers_.size()) s << "\n";
+        rows.push_back({(layer->name() + " (" + layer->type_name() + ")").substr(0, 27),
+                        detail::batch_shape(layer->output_shape()), std::to_string(n)});
     }
-    s << thick << "\n";
-    s << "Total params: " << with_commas(total) << "\n";
-    s << "Trainable params: " << with_commas(total - frozen) << "\n";
-    s << "Non-trainable params: " << with_commas(frozen) << "\n" << rule << "\n";
-    if (out) *out << s.str();
-    return s.str();
+    const std::string s = detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10},
+                                                rows, total, frozen);
+    if (out) *out << s;
+    return s;
 }
 
 }  // namespace xgrad::nn

@@ -9,6 +9,8 @@ target_sources(xgrad PRIVATE
   nn/dropout.cpp
   nn/norm.cpp
   nn/embedding.cpp
+  nn/summary_table.cpp
+  nn/model.cpp
   nn/sequential.cpp
   nn/losses.cpp
   nn/metrics.cpp

@@ -1,6 +1,8 @@
 // Exporters of the built-in layers: Sequential (its layers in order), Dense (Gemm + activation).
 #include "onnx/builtin_layers.hpp"
 
+#include "onnx/layer_helpers.hpp"
+
 #include "xgrad/format.hpp"
 #include "xgrad/nn/dense.hpp"
 #include "xgrad/nn/sequential.hpp"
@@ -27,32 +29,9 @@ std::string emit_activation(nn::Activation a, const std::string& x, const std::s
 
 namespace {
 
-// The layer as its class; a different class that reuses the type name is a clear error.
-template <class T>
-const T& as(const nn::Module& layer, const char* type) {
-    const T* p = dynamic_cast<const T*>(&layer);
-    if (p == nullptr) {
-        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' says its type is " + type +
-                         " but is not an xgrad::nn::" + type + "; register an exporter for its own type name");
-    }
-    return *p;
-}
-
-// The one input of a single-input layer; ValueError otherwise.
-const Value& single_input(const nn::Module& layer, const std::vector<Value>& inputs) {
-    if (inputs.size() != 1) {
-        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() +
-                         ") takes one input, got " + std::to_string(inputs.size()));
-    }
-    return inputs[0];
-}
-
-void require_built(const nn::Module& layer) {
-    if (!layer.built()) {
-        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() +
-                         ") is not built; give it an input shape or run the model once before exporting");
-    }
-}
+using detail::as;
+using detail::require_built;
+using detail::single_input;
 
 // y = activation(x·W + b) as Gemm(x, W, b): Gemm's B is (K, N) without transB, exactly the
 // kernel's layout, so the weights are written as they are.
@@ -85,6 +64,7 @@ Value emit_sequential(const nn::Module& layer, const std::vector<Value>& inputs,
 }  // namespace
 
 void register_builtin_layers(std::map<std::string, LayerExporter>& table) {
+    register_conv_layers(table);
     table["Dense"] = {emit_dense, [](const nn::Module& m) -> std::optional<Shape> {
                           const auto& d = as<nn::Dense>(m, "Dense");
                           if (d.input_dim() == 0) return std::nullopt;

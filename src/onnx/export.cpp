@@ -102,7 +102,7 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
     const Value out = emit_layer(model, {Value{options.input_name, input_shape}}, builder);
 
     if (out.name == options.input_name) {
-        // A model that computes nothing at inference (only Dropout, say) still has an output.
+        // A model whose layers emit no node (a user exporter returning its input) still has an output.
         pb::NodeProto* n = graph->add_node();
         n->set_op_type("Identity");
         n->set_name(layer_scope(model) + "/Identity");

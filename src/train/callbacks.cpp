@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "xgrad/error.hpp"
-#include "xgrad/nn/sequential.hpp"
+#include "xgrad/nn/model.hpp"
 
 namespace xgrad::train {
 

@@ -1,5 +1,7 @@
 target_sources(xgrad PRIVATE
-  train/fit.cpp
+  train/engine.cpp
+  train/model_methods.cpp
+  train/distribution.cpp
   train/weights.cpp
   train/weights_io.cpp
   train/history.cpp

@@ -1,10 +1,12 @@
-// Sequential::save_weights / load_weights: parameters by dotted name, optimizer state by
+// Model::save_weights / load_weights: parameters by dotted name, optimizer state by
 // "@optimizer:<name>/...". Loading validates everything before touching the model.
 #include <map>
 #include <set>
 
 #include "xgrad/format.hpp"
-#include "xgrad/nn/sequential.hpp"
+#include "xgrad/nn/model.hpp"
+#include "xgrad/train/distribution.hpp"
+#include "xgrad/train/fit_options.hpp"
 #include "xgrad/train/weights_io.hpp"
 
 namespace xgrad::nn {
@@ -13,18 +15,19 @@ namespace {
 const std::string kOptPrefix = "@optimizer:";
 }
 
-void Sequential::save_weights(const std::string& path, const train::SaveOptions& options) const {
+void Model::save_weights(const std::string& path, const train::SaveOptions& options) const {
     if (!built()) throw ValueError("save_weights: model '" + name() + "' is not built (no parameters yet)");
+    if (!train::distribution().is_chief()) return;  // data-parallel: every process holds the same weights
     train::NamedArrays tensors;
     for (auto& [n, t] : named_parameters()) tensors.emplace_back(n, t.value());
     if (options.include_optimizer && compiled()) {
-        const std::string prefix = kOptPrefix + optimizer_->name() + "/";
-        for (auto& [k, v] : optimizer_->state()) tensors.emplace_back(prefix + k, v);
+        const std::string prefix = kOptPrefix + shared_optimizer()->name() + "/";
+        for (auto& [k, v] : shared_optimizer()->state()) tensors.emplace_back(prefix + k, v);
     }
     train::write_weights_file(path, tensors);
 }
 
-void Sequential::load_weights(const std::string& path, const train::LoadOptions& options) {
+void Model::load_weights(const std::string& path, const train::LoadOptions& options) {
     if (!built()) throw ValueError("load_weights: model '" + name() + "' is not built (no parameters to load into)");
     // Everything is read and checked into temporaries first: on any error nothing changes.
     train::NamedArrays file = train::read_weights_file(path);
@@ -63,19 +66,19 @@ void Sequential::load_weights(const std::string& path, const train::LoadOptions&
     }
     const bool restore_optimizer = options.include_optimizer && compiled() && !state.empty();
     if (restore_optimizer) {
-        if (file_optimizer != optimizer_->name()) {
+        if (file_optimizer != shared_optimizer()->name()) {
             throw ValueError("load_weights: '" + path + "' holds " + file_optimizer + " state but the model's optimizer is " +
-                             optimizer_->name() + " (pass include_optimizer = false to skip it)");
+                             shared_optimizer()->name() + " (pass include_optimizer = false to skip it)");
         }
-        optimizer_->attach(named);
-        optimizer_->check_state(state);
+        shared_optimizer()->attach(named);
+        shared_optimizer()->check_state(state);
     }
     // Commit: nothing below can fail.
     {
         NoGradGuard no_grad;
         for (auto& [n, t] : named) t.data() = std::move(params.at(n));
     }
-    if (restore_optimizer) optimizer_->load_state(state);
+    if (restore_optimizer) shared_optimizer()->load_state(state);
 }
 
 }  // namespace xgrad::nn

@@ -10,3 +10,11 @@ cmake -S "$src" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUIL
 cmake --build "$work/build" >/dev/null
 "$work/build/consumer"
 echo "consumer built against the installed package and ran: OK"
+if [ -f "$build/src/libxgrad_onnx.a" ] && [ ! -x "$work/build/consumer_onnx" ]; then
+  echo "xgrad_onnx was built but the installed package has no xgrad::onnx" >&2
+  exit 1
+fi
+if [ -x "$work/build/consumer_onnx" ]; then
+  "$work/build/consumer_onnx"
+  echo "consumer_onnx (xgrad::onnx) built against the installed package and ran: OK"
+fi

@@ -1,28 +1,22 @@
 #pragma once
 /// @file sequential.hpp
-/// nn::Sequential: a stack of layers with Keras' model interface (summary, compile, fit,
-/// evaluate, predict, save_weights/load_weights). Training is implemented in src/train.
+/// nn::Sequential: a stack of layers, a Model with Keras' interface (summary, compile, fit,
+/// evaluate, predict, save_weights/load_weights; the training engine lives in src/train).
 
 #include <concepts>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "xgrad/losses.hpp"
-#include "xgrad/metrics.hpp"
-#include "xgrad/nn/module.hpp"
-#include "xgrad/optim/optimizer.hpp"
-#include "xgrad/train/fit_options.hpp"
-#include "xgrad/train/history.hpp"
+#include "xgrad/nn/model.hpp"
 
 namespace xgrad::nn {
 
 /// Layers applied in order. Unnamed layers get Keras-like names unique within the model
 /// (dense_1, dense_2, ...), so parameters are "dense_1.kernel", "dense_1.bias", ...
-class Sequential : public Module {
+class Sequential : public Model {
 public:
     /// An empty model called `name` (shown by summary()).
     explicit Sequential(std::string name = "sequential");
@@ -57,63 +51,17 @@ public:
 
     /// Keras' summary table (layer (type), output shape, param #, totals). Prints it to `out`
     /// unless null and returns it. ValueError when the model is not built.
-    std::string summary(std::ostream* out = &std::cout) const;
-
-    /// Configures training. The optimizer is copied (its state too).
-    void compile(const optim::Optimizer& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {});
-    /// Configures training with a shared optimizer.
-    void compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss,
-                 std::vector<metrics::Metric> metrics = {});
-    /// Configures training with an optimizer by name ("rmsprop", "sgd", "adam").
-    void compile(const std::string& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {});
-    /// Configures training with an optimizer by name (string literal form).
-    void compile(const char* optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {}) {
-        compile(std::string(optimizer), std::move(loss), std::move(metrics));
-    }
-    /// True after compile().
-    bool compiled() const { return optimizer_ != nullptr; }
-    /// The optimizer (ValueError before compile).
-    optim::Optimizer& optimizer() const;
-    /// The loss (ValueError before compile).
-    const losses::Loss& loss() const;
-    /// The metrics.
-    const std::vector<metrics::Metric>& metrics() const { return metrics_; }
-    /// True when training fuses the last softmax with categorical cross-entropy.
-    bool uses_fused_softmax_cross_entropy() const;
-
-    /// Trains on x (N, ...) and y (N, outputs) (or (N) class indices for the sparse loss).
-    /// Returns per-epoch loss, metrics and val_* values.
-    train::History fit(const Array& x, const Array& y, const train::FitOptions& options = {});
-    /// The loss and metrics on (x, y), batched, without training: {"loss": ..., "accuracy": ...}.
-    std::map<std::string, double> evaluate(const Array& x, const Array& y, const train::EvaluateOptions& options = {});
-    /// The model's outputs (probabilities for a softmax model) for x, batched.
-    Array predict(const Array& x, const train::PredictOptions& options = {});
-
-    /// Asks fit() to stop after the current batch (callbacks use it); `reason` ends up in
-    /// History::stop_reason and is printed when verbose.
-    void stop_training(std::string reason);
-    /// True after stop_training() during the current fit().
-    bool stop_requested() const { return stop_requested_; }
-
-    /// Writes the weights (and the optimizer state) to `path` in the xgrad weights format
-    /// (docs/layers.md), atomically. ValueError when the model is not built; IoError on I/O.
-    void save_weights(const std::string& path, const train::SaveOptions& options = {}) const;
-    /// Reads weights written by save_weights. IoError for a missing, truncated, corrupt or
-    /// newer-version file; ValueError when names or shapes do not match this model. On any
-    /// error the model and its optimizer are unchanged.
-    void load_weights(const std::string& path, const train::LoadOptions& options = {});
+    std::string summary(std::ostream* out = &std::cout) const override;
+    /// {build(input_shapes[0])}: the stack's shapes need no dry run.
+    std::vector<Shape> build_inputs(const std::vector<Shape>& input_shapes) override;
+    /// {the last layer's name}.
+    std::vector<std::string> output_names() const override;
 
 private:
     std::string unique_name(const std::string& base) const;
-    void require_compiled(const char* who) const;
 
     std::vector<std::shared_ptr<Module>> layers_;
     Shape input_shape_;
-    std::shared_ptr<optim::Optimizer> optimizer_;
-    std::optional<losses::Loss> loss_;
-    std::vector<metrics::Metric> metrics_;
-    bool stop_requested_ = false;
-    std::string stop_reason_;
 };
 
 }  // namespace xgrad::nn

@@ -9,7 +9,7 @@
 #include <string>
 
 namespace xgrad::nn {
-class Sequential;
+class Model;
 }
 
 namespace xgrad::train {
@@ -35,13 +35,15 @@ public:
     /// Called after each training batch.
     virtual void on_batch_end(int /*batch*/, const Logs& /*logs*/) {}
 
-    /// The model being trained (set by fit before on_train_begin).
-    nn::Sequential* model() const { return model_; }
+    /// The model being trained (set by fit before on_train_begin, any nn::Model). Parameters'
+    /// gradients are still readable in on_batch_end (the optimizer clears them before the next
+    /// backward, not after its step).
+    nn::Model* model() const { return model_; }
     /// Set by fit.
-    void set_model(nn::Sequential* model) { model_ = model; }
+    void set_model(nn::Model* model) { model_ = model; }
 
 private:
-    nn::Sequential* model_ = nullptr;
+    nn::Model* model_ = nullptr;
 };
 
 /// Stops training when `monitor` has not improved by more than `min_delta` for `patience`

@@ -1,6 +1,6 @@
 #pragma once
 /// @file fit_options.hpp
-/// Options of Sequential::fit, evaluate and predict (Keras' keyword arguments).
+/// Options of Model::fit, evaluate and predict (Keras' keyword arguments) and the weights files.
 
 #include <cstddef>
 #include <iosfwd>
@@ -14,13 +14,26 @@
 
 namespace xgrad::train {
 
+class Distribution;
+
+/// Validation inputs and targets: `std::pair{x_val, y_val}` for a one-input, one-output model,
+/// or one array per input and per output.
+struct ValidationData {
+    std::vector<Array> x;  ///< one array per model input
+    std::vector<Array> y;  ///< one array per model output
+    /// (x_val, y_val) of a one-input, one-output model.
+    ValidationData(std::pair<Array, Array> xy);  // NOLINT(google-explicit-constructor): Keras' tuple
+    /// One array per input and per output.
+    ValidationData(std::vector<Array> x_val, std::vector<Array> y_val) : x(std::move(x_val)), y(std::move(y_val)) {}
+};
+
 /// Options of fit(): `network.fit(x, y, {.epochs = 5, .batch_size = 128})`.
 struct FitOptions {
     std::size_t epochs = 1;          ///< passes over the training data
     std::size_t batch_size = 32;     ///< samples per step; the last partial batch is a step too
     bool shuffle = true;             ///< reshuffle the training samples every epoch (xgrad::generator())
     double validation_split = 0.0;   ///< fraction in [0, 1) held out from the END of x/y (before shuffling)
-    std::optional<std::pair<Array, Array>> validation_data = std::nullopt;  ///< (x_val, y_val); wins over the split
+    std::optional<ValidationData> validation_data = std::nullopt;  ///< (x_val, y_val); wins over the split
     int verbose = 1;                 ///< 0 silent, 1 progress bar, 2 one line per epoch
     std::vector<std::shared_ptr<Callback>> callbacks = {};  ///< called in order
     std::ostream* out = nullptr;     ///< progress output; nullptr = std::cout (bar redrawn only on a terminal)
@@ -29,6 +42,9 @@ struct FitOptions {
     /// thread faster). OpenBLAS rounds differently per thread count, so bitwise-reproducible
     /// runs need set_num_threads(1) or adapt_threads = false.
     bool adapt_threads = true;
+    /// Data-parallel hooks (xgrad::dist); nullptr = the process-wide one (train::distribution(),
+    /// single-process unless installed with train::set_distribution).
+    std::shared_ptr<Distribution> distribution = nullptr;
 };
 
 /// Options of evaluate().
@@ -36,6 +52,9 @@ struct EvaluateOptions {
     std::size_t batch_size = 32;  ///< samples per forward pass
     int verbose = 1;              ///< 0 silent, 1 one Keras-style line
     std::ostream* out = nullptr;  ///< nullptr = std::cout
+    /// Data-parallel hooks: each process evaluates its share of every batch and the sums are
+    /// reduced; nullptr = train::distribution().
+    std::shared_ptr<Distribution> distribution = nullptr;
 };
 
 /// Options of predict().

@@ -1,0 +1,196 @@
+#pragma once
+/// @file model.hpp
+/// nn::Model: the base of every trainable model (Sequential, functional models built from
+/// nn::Input, wrapped or subclassed Modules) with Keras' interface: summary, compile, fit,
+/// evaluate, predict, save_weights/load_weights.
+///
+/// A Model is a Module with several inputs and outputs (`forward_all`). It holds its training
+/// configuration (optimizer, losses, metrics), but it contains no training loop: fit, evaluate,
+/// predict and the weights files are defined by the ONE training engine in src/train
+/// (xgrad/train/engine.hpp), which drives any Model. This header therefore includes nothing
+/// from train/ and only names the engine's option and result types; include <xgrad/train.hpp>
+/// (or <xgrad/nn.hpp>, <xgrad/xgrad.hpp>) to call fit with options: `m.fit(x, y, {.epochs = 5})`.
+
+#include <cstddef>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xgrad/losses.hpp"
+#include "xgrad/metrics.hpp"
+#include "xgrad/nn/module.hpp"
+#include "xgrad/optim/optimizer.hpp"
+
+namespace xgrad::train {
+struct FitOptions;
+struct EvaluateOptions;
+struct PredictOptions;
+struct SaveOptions;
+struct LoadOptions;
+struct History;
+}  // namespace xgrad::train
+
+namespace xgrad::nn {
+
+/// The loss side of compile() for models with several outputs (Keras' `loss=[...]`,
+/// `loss_weights=[...]`, `metrics=[...]`): `m.compile("adam", {.loss = {"mse", "binary_crossentropy"},
+/// .loss_weights = {1.0, 0.2}})`. The trained quantity is Σ_i loss_weights[i]·loss_i(y_i, out_i).
+struct CompileOptions {
+    std::vector<losses::Loss> loss;                                   ///< one loss for every output, or one per output
+    std::vector<double> loss_weights = {};                            ///< one per output; empty = all 1
+    std::vector<metrics::Metric> metrics = {};                        ///< computed on every output
+    std::vector<std::vector<metrics::Metric>> output_metrics = {};    ///< per output, after `metrics`; empty or one list per output
+};
+
+/// Base of every trainable model. Subclasses describe how inputs become outputs; the training
+/// engine (src/train) does the rest. Styles (docs/models.md):
+/// - Sequential: a stack of layers;
+/// - functional: `Model({a, b}, {out})` over symbolic tensors from nn::Input (phase of issue 10);
+/// - subclassing: derive from Model and override forward(x) (or forward_all for several inputs).
+class Model : public Module {
+public:
+    /// An empty model called `name`. Subclasses override forward().
+    explicit Model(std::string name = "model");
+
+    // ---- the interface the training engine drives ------------------------------------------
+
+    /// Number of input arrays fit/predict take (1 unless the model says otherwise).
+    virtual std::size_t num_inputs() const { return 1; }
+    /// Number of outputs (targets fit takes, arrays predict returns).
+    virtual std::size_t num_outputs() const { return 1; }
+    /// Names of the inputs, for messages ({"input"} by default).
+    virtual std::vector<std::string> input_names() const { return {"input"}; }
+    /// Names of the outputs, used for History keys of multi-output models ("out_1_loss") and
+    /// messages. By default the name of the last child module (or the model's own name).
+    virtual std::vector<std::string> output_names() const;
+    /// Builds the model for per-sample input shapes (batch axis excluded) and returns the
+    /// per-sample output shapes (an empty Shape where unknown). The default runs forward_all on
+    /// one sample of zeros in inference mode without recording (a dry run).
+    virtual std::vector<Shape> build_inputs(const std::vector<Shape>& input_shapes);
+    /// Computes every output from every input. `without_activation[i]` asks for output i without
+    /// its final activation (the engine fuses softmax with cross-entropy); entries may be missing.
+    /// The default takes one input: forward(x), or forward_without_activation(x).
+    virtual std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs,
+                                            const std::vector<bool>& without_activation = {});
+    /// Each output's separable final activation (std::nullopt where none). Default {activation()}.
+    virtual std::vector<std::optional<Activation>> output_activations() const { return {activation()}; }
+    /// One input, one output. Subclasses override it; the base throws ValueError.
+    Tensor forward(const Tensor& x) override;
+    /// "Model".
+    std::string type_name() const override { return "Model"; }
+
+    /// A Keras-style summary table (layer (type), output shape, param #, totals); printed to
+    /// `out` unless null, and returned.
+    virtual std::string summary(std::ostream* out = &std::cout) const;
+
+    // ---- compile: the training configuration ------------------------------------------------
+
+    /// One loss (and metrics) for every output. The optimizer is copied (its state too).
+    void compile(const optim::Optimizer& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {});
+    /// Same with a shared optimizer.
+    void compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss,
+                 std::vector<metrics::Metric> metrics = {});
+    /// Same with an optimizer by name ("rmsprop", "sgd", "adam").
+    void compile(const std::string& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {});
+    /// Same with an optimizer by name (string literal form).
+    void compile(const char* optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics = {}) {
+        compile(std::string(optimizer), std::move(loss), std::move(metrics));
+    }
+    /// Losses per output, loss weights and per-output metrics (see CompileOptions).
+    void compile(std::shared_ptr<optim::Optimizer> optimizer, CompileOptions options);
+    /// Same with an optimizer copied.
+    void compile(const optim::Optimizer& optimizer, CompileOptions options);
+    /// Same with an optimizer by name.
+    void compile(const std::string& optimizer, CompileOptions options);
+    /// Same with an optimizer by name (string literal form).
+    void compile(const char* optimizer, CompileOptions options) { compile(std::string(optimizer), std::move(options)); }
+
+    /// True after compile().
+    bool compiled() const { return optimizer_ != nullptr; }
+    /// The optimizer (ValueError before compile).
+    optim::Optimizer& optimizer() const;
+    /// The loss of output 0 (ValueError before compile).
+    const losses::Loss& loss() const;
+    /// The loss of `output` (the shared one when compile() gave one loss).
+    const losses::Loss& loss(std::size_t output) const;
+    /// The weight of `output`'s loss in the trained sum (1 unless compile() set loss_weights).
+    double loss_weight(std::size_t output) const;
+    /// The metrics computed on every output.
+    const std::vector<metrics::Metric>& metrics() const { return config_.metrics; }
+    /// The metrics of `output`: the shared ones, then its own.
+    std::vector<metrics::Metric> metrics(std::size_t output) const;
+    /// True when training fuses output `output`'s softmax with categorical cross-entropy.
+    bool uses_fused_softmax_cross_entropy(std::size_t output = 0) const;
+    /// ValueError "<who>: model '<name>' is not compiled; ..." unless compiled.
+    void require_compiled(const char* who) const;
+
+    // ---- the training engine (defined in src/train, see xgrad/train/engine.hpp) ---------------
+
+    /// Trains on x (N, ...) and y (N, outputs) (or (N) class indices for the sparse loss).
+    /// Returns per-epoch loss, metrics and val_* values.
+    train::History fit(const Array& x, const Array& y);
+    /// Same with options: `m.fit(x, y, {.epochs = 5, .batch_size = 128})`.
+    train::History fit(const Array& x, const Array& y, const train::FitOptions& options);
+    /// One array per input and one per output: `m.fit({x_a, x_b}, {y})`.
+    train::History fit(const std::vector<Array>& x, const std::vector<Array>& y);
+    /// Same with options.
+    train::History fit(const std::vector<Array>& x, const std::vector<Array>& y, const train::FitOptions& options);
+    /// The loss and metrics on (x, y), batched, in inference mode: {"loss": ..., "accuracy": ...}.
+    std::map<std::string, double> evaluate(const Array& x, const Array& y);
+    /// Same with options.
+    std::map<std::string, double> evaluate(const Array& x, const Array& y, const train::EvaluateOptions& options);
+    /// One array per input and one per output.
+    std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y);
+    /// Same with options.
+    std::map<std::string, double> evaluate(const std::vector<Array>& x, const std::vector<Array>& y,
+                                           const train::EvaluateOptions& options);
+    /// The output for x, batched, in inference mode (one-output models).
+    Array predict(const Array& x);
+    /// Same with options.
+    Array predict(const Array& x, const train::PredictOptions& options);
+    /// One array per output for one array per input.
+    std::vector<Array> predict(const std::vector<Array>& x);
+    /// Same with options.
+    std::vector<Array> predict(const std::vector<Array>& x, const train::PredictOptions& options);
+
+    /// Asks fit() to stop after the current batch (callbacks use it); `reason` ends up in
+    /// History::stop_reason and is printed when verbose.
+    void stop_training(std::string reason);
+    /// True after stop_training() during the current fit().
+    bool stop_requested() const { return stop_requested_; }
+    /// Why stop_training() was called ("" when it was not).
+    const std::string& stop_reason() const { return stop_reason_; }
+    /// Clears a stop request (fit() does it when it starts).
+    void reset_stop() {
+        stop_requested_ = false;
+        stop_reason_.clear();
+    }
+
+    /// Writes the weights (and the optimizer state) to `path` in the xgrad weights format
+    /// (docs/layers.md), atomically; only the chief process writes (train::Distribution).
+    /// ValueError when the model is not built; IoError on I/O.
+    void save_weights(const std::string& path) const;
+    /// Same with options.
+    void save_weights(const std::string& path, const train::SaveOptions& options) const;
+    /// Reads weights written by save_weights. IoError for a missing, truncated, corrupt or
+    /// newer-version file; ValueError when names or shapes do not match this model. On any
+    /// error the model and its optimizer are unchanged.
+    void load_weights(const std::string& path);
+    /// Same with options.
+    void load_weights(const std::string& path, const train::LoadOptions& options);
+
+protected:
+    /// The optimizer as a shared pointer (null before compile).
+    const std::shared_ptr<optim::Optimizer>& shared_optimizer() const { return optimizer_; }
+
+private:
+    std::shared_ptr<optim::Optimizer> optimizer_;
+    CompileOptions config_;
+    bool stop_requested_ = false;
+    std::string stop_reason_;
+};
+
+}  // namespace xgrad::nn

@@ -1,0 +1,13 @@
+#pragma once
+/// @file train.hpp
+/// The training engine and its parts: fit/evaluate/predict for any nn::Model, options,
+/// callbacks, History, the progress bar, weights files and the data-parallel hooks.
+
+#include "xgrad/nn/model.hpp"
+#include "xgrad/train/callbacks.hpp"
+#include "xgrad/train/distribution.hpp"
+#include "xgrad/train/engine.hpp"
+#include "xgrad/train/fit_options.hpp"
+#include "xgrad/train/history.hpp"
+#include "xgrad/train/progbar.hpp"
+#include "xgrad/train/weights_io.hpp"

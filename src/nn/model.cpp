@@ -1,0 +1,168 @@
+// Model: the engine-facing defaults (one input, dry-run shapes), the generic summary, and the
+// training configuration that compile() stores. The training itself lives in src/train.
+#include "xgrad/nn/model.hpp"
+
+#include "nn/summary_table.hpp"
+#include "xgrad/format.hpp"
+#include "xgrad/optim/optimizers.hpp"
+
+namespace xgrad::nn {
+
+Model::Model(std::string name) { set_display_name(std::move(name)); }
+
+std::vector<std::string> Model::output_names() const {
+    if (!children().empty()) return {children().back().first};
+    return {name()};
+}
+
+std::vector<Shape> Model::build_inputs(const std::vector<Shape>& input_shapes) {
+    if (input_shapes.size() != num_inputs()) {
+        throw ValueError("model '" + name() + "' takes " + std::to_string(num_inputs()) + " input(s), got " +
+                         std::to_string(input_shapes.size()));
+    }
+    // A dry run on one sample of zeros: inference mode (no batch statistics are updated), no
+    // recording. Layers create their parameters on first use, so this also builds the model.
+    std::vector<Tensor> zeros_in;
+    for (const auto& s : input_shapes) {
+        Shape batch{1};
+        batch.insert(batch.end(), s.begin(), s.end());
+        zeros_in.push_back(zeros(batch));
+    }
+    NoGradGuard no_grad;
+    const bool was_training = is_training();
+    eval();
+    std::vector<Tensor> outs;
+    try {
+        outs = forward_all(zeros_in);
+    } catch (...) {
+        train(was_training);
+        throw;
+    }
+    train(was_training);
+    std::vector<Shape> shapes;
+    for (const auto& o : outs) {
+        const Shape s = o.shape_vector();
+        shapes.emplace_back(s.empty() ? s.begin() : s.begin() + 1, s.end());
+    }
+    return shapes;
+}
+
+std::vector<Tensor> Model::forward_all(const std::vector<Tensor>& inputs, const std::vector<bool>& without_activation) {
+    if (inputs.size() != 1) {
+        throw ValueError("model '" + name() + "' takes 1 input, got " + std::to_string(inputs.size()));
+    }
+    const bool logits = !without_activation.empty() && without_activation[0];
+    return {logits ? forward_without_activation(inputs[0]) : forward(inputs[0])};
+}
+
+Tensor Model::forward(const Tensor&) {
+    throw ValueError("model '" + name() + "' (" + type_name() +
+                     ") has no forward: subclass nn::Model and override forward(), or build it from "
+                     "nn::Input tensors");
+}
+
+std::string Model::summary(std::ostream* out) const {
+    std::vector<std::vector<std::string>> rows;
+    std::size_t total = 0;
+    for (const auto& [n, child] : children()) {
+        const std::size_t k = child->count_params();
+        total += k;
+        rows.push_back({n + " (" + child->type_name() + ")", detail::batch_shape(child->output_shape()), std::to_string(k)});
+    }
+    const std::size_t own = count_params() - total;  // parameters registered on the model itself
+    if (own > 0) {
+        rows.push_back({name() + " (own parameters)", "", std::to_string(own)});
+        total += own;
+    }
+    const std::string s =
+        detail::summary_table(name(), {"Layer (type)", "Output Shape", "Param #"}, {28, 26, 10}, rows, total);
+    if (out) *out << s;
+    return s;
+}
+
+// ---- compile ------------------------------------------------------------------------------
+
+void Model::compile(const optim::Optimizer& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics) {
+    compile(optimizer.clone(), std::move(loss), std::move(metrics));
+}
+
+void Model::compile(std::shared_ptr<optim::Optimizer> optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics) {
+    compile(std::move(optimizer), CompileOptions{.loss = {std::move(loss)}, .metrics = std::move(metrics)});
+}
+
+void Model::compile(const std::string& optimizer, losses::Loss loss, std::vector<metrics::Metric> metrics) {
+    compile(optim::get(optimizer), std::move(loss), std::move(metrics));
+}
+
+void Model::compile(const optim::Optimizer& optimizer, CompileOptions options) {
+    compile(optimizer.clone(), std::move(options));
+}
+
+void Model::compile(const std::string& optimizer, CompileOptions options) {
+    compile(optim::get(optimizer), std::move(options));
+}
+
+void Model::compile(std::shared_ptr<optim::Optimizer> optimizer, CompileOptions options) {
+    if (!optimizer) throw ValueError("compile: null optimizer");
+    const std::size_t outs = num_outputs();
+    const std::string who = "compile: model '" + name() + "' has " + std::to_string(outs) + " output(s)";
+    if (options.loss.empty()) throw ValueError("compile: no loss given for model '" + name() + "'");
+    if (options.loss.size() != 1 && options.loss.size() != outs) {
+        throw ValueError(who + " but " + std::to_string(options.loss.size()) + " losses were given (give 1 or " +
+                         std::to_string(outs) + ")");
+    }
+    if (!options.loss_weights.empty() && options.loss_weights.size() != outs) {
+        throw ValueError(who + " but " + std::to_string(options.loss_weights.size()) + " loss_weights were given");
+    }
+    if (!options.output_metrics.empty() && options.output_metrics.size() != outs) {
+        throw ValueError(who + " but output_metrics has " + std::to_string(options.output_metrics.size()) + " lists");
+    }
+    optimizer_ = std::move(optimizer);
+    config_ = std::move(options);
+    if (built()) optimizer_->attach(named_parameters());
+}
+
+void Model::require_compiled(const char* who) const {
+    if (!compiled()) {
+        throw ValueError(std::string(who) + ": model '" + name() +
+                         "' is not compiled; call compile(optimizer, loss, metrics) first");
+    }
+}
+
+optim::Optimizer& Model::optimizer() const {
+    require_compiled("optimizer");
+    return *optimizer_;
+}
+
+const losses::Loss& Model::loss() const { return loss(0); }
+
+const losses::Loss& Model::loss(std::size_t output) const {
+    require_compiled("loss");
+    return config_.loss.size() == 1 ? config_.loss[0] : config_.loss.at(output);
+}
+
+double Model::loss_weight(std::size_t output) const {
+    return config_.loss_weights.empty() ? 1.0 : config_.loss_weights.at(output);
+}
+
+std::vector<metrics::Metric> Model::metrics(std::size_t output) const {
+    std::vector<metrics::Metric> out = config_.metrics;
+    if (!config_.output_metrics.empty()) {
+        const auto& own = config_.output_metrics.at(output);
+        out.insert(out.end(), own.begin(), own.end());
+    }
+    return out;
+}
+
+bool Model::uses_fused_softmax_cross_entropy(std::size_t output) const {
+    if (!compiled() || loss(output).name() != "categorical_crossentropy") return false;
+    const auto acts = output_activations();
+    return output < acts.size() && acts[output] == Activation::Softmax;
+}
+
+void Model::stop_training(std::string reason) {
+    stop_requested_ = true;
+    stop_reason_ = std::move(reason);
+}
+
+}  // namespace xgrad::nn
