@@ -9,9 +9,7 @@
 #include <xgrad/xgrad.hpp>
 
 #include "common/cli.hpp"
-#ifdef XGRAD_HAS_ONNX
-#include <xgrad/onnx/export.hpp>
-#endif
+#include "common/onnx_export.hpp"
 
 namespace {
 
@@ -78,12 +76,7 @@ int main(int argc, char** argv) {
         // Output paths first: a typo must not cost a whole training run.
         xgrad::examples::check_output_file(args.save, "--save");
         xgrad::examples::check_output_file(args.graph, "--graph");
-        xgrad::examples::check_output_file(args.export_onnx, "--export-onnx");
-#ifndef XGRAD_HAS_ONNX
-        if (!args.export_onnx.empty()) {
-            throw xgrad::ValueError("--export-onnx: this build has no ONNX support (scripts/setup.sh onnx, then rebuild)");
-        }
-#endif
+        xgrad::examples::check_export_onnx(args.export_onnx);
         if (args.threads > 0) xgrad::set_num_threads(args.threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
 
@@ -126,14 +119,9 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args.save.empty()) network.save_weights(args.save);
-#ifdef XGRAD_HAS_ONNX
-        if (!args.export_onnx.empty()) {
-            // Input "input" (batch, 784) floats in [0, 1], output "output" (batch, 10) probabilities.
-            xgrad::onnx::export_model(network, args.export_onnx,
-                                      {.doc_string = "xgrad MNIST MLP (Deep Learning with Python, ch. 2)"});
-            std::cout << "onnx: " << args.export_onnx << '\n';
-        }
-#endif
+        xgrad::examples::export_onnx(network, args.export_onnx,
+                                     "xgrad MNIST MLP (Deep Learning with Python, ch. 2): input (batch, 784) in [0, 1], "
+                                     "output (batch, 10) probabilities");
         if (!args.graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test.images), 0, 2);

@@ -11,11 +11,9 @@
 #include <xtensor/xview.hpp>
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
-#ifdef XGRAD_HAS_ONNX
-#include <xgrad/onnx/export.hpp>
-#endif
 
 #include "common/cli.hpp"
+#include "common/onnx_export.hpp"
 
 namespace {
 
@@ -82,12 +80,7 @@ int main(int argc, char** argv) {
     }
 
     try {
-        xgrad::examples::check_output_file(args.export_onnx, "--export-onnx");  // before any work
-#ifndef XGRAD_HAS_ONNX
-        if (!args.export_onnx.empty()) {
-            throw xgrad::ValueError("--export-onnx: this build has no ONNX support (scripts/setup.sh onnx, then rebuild)");
-        }
-#endif
+        xgrad::examples::check_export_onnx(args.export_onnx);  // before any work
         if (args.threads > 0) xgrad::set_num_threads(args.threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
         using namespace xgrad::nn;
@@ -159,14 +152,9 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (!args.save.empty()) model.save_weights(args.save);
-#ifdef XGRAD_HAS_ONNX
-        if (!args.export_onnx.empty()) {
-            // Input "input" (batch, 28, 28, 1) floats in [0, 1], output "output" (batch, 10).
-            xgrad::onnx::export_model(model, args.export_onnx,
-                                      {.doc_string = "xgrad MNIST convnet (Deep Learning with Python, ch. 5)"});
-            std::cout << "onnx: " << args.export_onnx << '\n';
-        }
-#endif
+        xgrad::examples::export_onnx(model, args.export_onnx,
+                                     "xgrad MNIST convnet (Deep Learning with Python, ch. 5): input (batch, 28, 28, 1) in [0, 1], "
+                                     "output (batch, 10) probabilities");
         if (!args.graph.empty()) {
             // The network's graph on two test images, each layer drawn as one box (plot_model).
             xgrad::Tensor two = xgrad::slice_rows(xgrad::constant(test_images), 0, 2);

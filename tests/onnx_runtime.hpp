@@ -11,7 +11,11 @@
 #include <sstream>
 #include <string>
 
+#include <onnx/checker.h>
+
 #include "file_helpers.hpp"
+#include <xgrad/nn.hpp>
+#include <xgrad/onnx/export.hpp>
 #include <xgrad/xgrad.hpp>
 
 namespace xgrad::test::ort {
@@ -96,6 +100,20 @@ inline float max_abs_diff(const Array& a, const Array& b) {
     float m = 0.f;
     for (std::size_t i = 0; i < a.size(); ++i) m = std::max(m, std::abs(a.data()[i] - b.data()[i]));
     return m;
+}
+
+/// The largest difference allowed between ONNX Runtime's outputs and predict's.
+inline constexpr float kTolerance = 1e-5f;
+
+/// Exports `model` (checked by ONNX's checker on the written file), runs it in ONNX Runtime
+/// on `x` and returns max |ONNX Runtime - predict|.
+inline float round_trip(nn::Model& model, const Array& x, const onnx::ExportOptions& options = {}) {
+    files::TempDir dir;
+    const std::string path = dir / "model.onnx";
+    onnx::export_model(model, path, options);
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(path));
+    const Array expected = model.predict(x);
+    return max_abs_diff(run_model(path, x, dir), expected);
 }
 
 }  // namespace xgrad::test::ort

@@ -152,6 +152,35 @@ BOOST_AUTO_TEST_CASE(file_is_written_atomically_and_passes_the_checker) {
     BOOST_TEST(entries == 1u);
 }
 
+// Debian's python3-onnx: a second reader of the file, with the checker's full mode (which
+// also runs shape inference) and the model's input/output shapes as Python sees them.
+BOOST_AUTO_TEST_CASE(python_onnx_reads_and_checks_the_file,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         const bool ok = std::system("/usr/bin/python3 -c 'import onnx' >/dev/null 2>&1") == 0;
+                         boost::test_tools::assertion_result r(ok);
+                         if (!ok) {
+                             r.message() << "python3-onnx is not installed: Python check skipped (scripts/setup.sh onnx)";
+                             std::cerr << "SKIPPED: python3-onnx is not installed (scripts/setup.sh onnx)\n";
+                         }
+                         return r;
+                     })) {
+    TempDir dir;
+    nn::Sequential net = xgrad::test::onnx_models::mlp(6, 5, 3, "relu", "softmax");
+    const std::string path = dir / "model.onnx", out = dir / "python.txt";
+    xonnx::export_model(net, path);
+    const std::string script =
+        "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); "
+        "d = lambda v: ','.join(x.dim_param or str(x.dim_value) for x in v.type.tensor_type.shape.dim); "
+        "print(m.graph.input[0].name, d(m.graph.input[0]), m.graph.output[0].name, d(m.graph.output[0]), "
+        "len(m.graph.initializer), m.opset_import[0].version)";
+    const int rc = std::system(("/usr/bin/python3 -c \"" + script + "\" '" + path + "' > '" + out + "' 2>&1").c_str());
+    const auto bytes = xgrad::test::files::read_bytes(out);
+    const std::string printed(bytes.begin(), bytes.end());
+    BOOST_TEST_INFO("python printed: " << printed);
+    BOOST_TEST(rc == 0);
+    BOOST_TEST(printed == "input batch,6 output batch,3 4 17\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 namespace {

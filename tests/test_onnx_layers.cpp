@@ -19,18 +19,6 @@ namespace xonnx = xgrad::onnx;
 
 namespace {
 
-constexpr float kTolerance = 1e-5f;
-
-// Exports `model`, runs it in ONNX Runtime on `x`; max |ORT - predict|.
-float round_trip(nn::Sequential& model, const Array& x, const xonnx::ExportOptions& options = {}) {
-    TempDir dir;
-    const std::string path = dir / "model.onnx";
-    xonnx::export_model(model, path, options);
-    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(path));
-    const Array expected = model.predict(x);
-    return ort::max_abs_diff(ort::run_model(path, x, dir), expected);
-}
-
 std::vector<std::string> op_types(const std::string& bytes) {
     ::onnx::ModelProto m;
     BOOST_REQUIRE(m.ParseFromString(bytes));
@@ -106,7 +94,7 @@ BOOST_AUTO_TEST_SUITE(onnx_layers_runtime, *boost::unit_test::precondition(ort::
 
 BOOST_AUTO_TEST_CASE(conv_valid_max_pool_flatten_dense) {
     nn::Sequential net = small_convnet();
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({3, 8, 7, 2}, -1.f, 1.f)) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({3, 8, 7, 2}, -1.f, 1.f)) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(conv_same_strided_avg_pool_same_global_pool) {
@@ -117,7 +105,7 @@ BOOST_AUTO_TEST_CASE(conv_same_strided_avg_pool_same_global_pool) {
     net.add(nn::MaxPooling2D({3, 2}, {1, 1}, Padding::Same));
     net.add(nn::GlobalAveragePooling2D());
     net.add(nn::Dense(2, "sigmoid"));
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({4, 7, 5, 2}, -2.f, 2.f)) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({4, 7, 5, 2}, -2.f, 2.f)) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(dilated_conv_without_bias_batch_norm_reshape) {
@@ -134,7 +122,7 @@ BOOST_AUTO_TEST_CASE(dilated_conv_without_bias_batch_norm_reshape) {
         if (auto bn = std::dynamic_pointer_cast<nn::BatchNormalization>(layer)) set_moving_statistics(*bn);
     }
     BOOST_TEST(op_types(xonnx::export_to_string(net))[1] == "Conv");
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({2, 9, 8, 3}, -1.f, 1.f)) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({2, 9, 8, 3}, -1.f, 1.f)) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(dropout_is_the_identity_at_inference) {
@@ -143,12 +131,12 @@ BOOST_AUTO_TEST_CASE(dropout_is_the_identity_at_inference) {
     net.add(nn::Dense(6, "relu", 4));
     net.add(nn::Dropout(0.5f));
     net.add(nn::Dense(2, "softmax"));
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({5, 4}, -1.f, 1.f)) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({5, 4}, -1.f, 1.f)) <= ort::kTolerance);
     // A model that is only a Dropout still has an output (an Identity).
     nn::Sequential only("only_dropout");
     only.add(nn::Dropout(0.25f));
     only.build({3});
-    BOOST_TEST(round_trip(only, xgrad::test::mixed({2, 3}, -1.f, 1.f), {.input_shape = {3}}) <= kTolerance);
+    BOOST_TEST(ort::round_trip(only, xgrad::test::mixed({2, 3}, -1.f, 1.f), {.input_shape = {3}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(embedding_gathers_integer_ids) {
@@ -160,7 +148,7 @@ BOOST_AUTO_TEST_CASE(embedding_gathers_integer_ids) {
     net.build({5});
     Array ids = Array::from_shape({3, 5});
     for (std::size_t i = 0; i < ids.size(); ++i) ids.data()[i] = float((i * 7) % 10);
-    BOOST_TEST(round_trip(net, ids, {.input_shape = {5}}) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, ids, {.input_shape = {5}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

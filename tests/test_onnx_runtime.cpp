@@ -14,20 +14,10 @@
 using namespace xgrad;
 using xgrad::test::files::TempDir;
 namespace ort = xgrad::test::ort;
+// `onnx` alone would be ambiguous: xgrad::onnx (using namespace xgrad) and ONNX's ::onnx.
+namespace xonnx = xgrad::onnx;
 
 namespace {
-
-constexpr float kTolerance = 1e-5f;
-
-// Exports `model`, runs it in ONNX Runtime on `x` and returns max |ORT - predict|.
-float round_trip(nn::Sequential& model, const Array& x, const onnx::ExportOptions& options = {}) {
-    TempDir dir;
-    const std::string path = dir / "model.onnx";
-    onnx::export_model(model, path, options);
-    const Array expected = model.predict(x);
-    const Array got = ort::run_model(path, x, dir);
-    return ort::max_abs_diff(got, expected);
-}
 
 // y = x * scale, a per-feature scale: a user layer exported through the registry.
 class Scale : public nn::Module {
@@ -50,9 +40,9 @@ BOOST_AUTO_TEST_CASE(every_activation_matches_predict) {
     for (const std::string act : {"linear", "relu", "sigmoid", "tanh", "softmax"}) {
         nn::Sequential net = xgrad::test::onnx_models::mlp(6, 8, 4, act, act);
         const Array x = xgrad::test::mixed({5, 6}, -2.f, 2.f);
-        const float diff = round_trip(net, x);
+        const float diff = ort::round_trip(net, x);
         BOOST_TEST_INFO("activation " << act);
-        BOOST_TEST(diff <= kTolerance);
+        BOOST_TEST(diff <= ort::kTolerance);
     }
 }
 
@@ -67,13 +57,13 @@ BOOST_AUTO_TEST_CASE(deeper_nested_model_and_any_batch_size) {
     net.add(nn::Dense(3, "softmax"));
     TempDir dir;
     const std::string path = dir / "deep.onnx";
-    onnx::export_model(net, path);
+    xonnx::export_model(net, path);
     // One file, several batch sizes: the batch axis is symbolic.
     for (std::size_t batch : {1u, 7u, 64u}) {
         const Array x = xgrad::test::mixed({batch, 12}, -3.f, 3.f);
         const Array got = ort::run_model(path, x, dir);
         BOOST_TEST_INFO("batch " << batch);
-        BOOST_TEST(ort::max_abs_diff(got, net.predict(x)) <= kTolerance);
+        BOOST_TEST(ort::max_abs_diff(got, net.predict(x)) <= ort::kTolerance);
     }
 }
 
@@ -87,28 +77,28 @@ BOOST_AUTO_TEST_CASE(trained_weights_round_trip) {
     net.compile("rmsprop", "categorical_crossentropy");
     net.fit(x, y, {.epochs = 3, .batch_size = 8, .verbose = 0});
     BOOST_TEST(ort::max_abs_diff(before, net.predict(x)) > 1e-3f);
-    BOOST_TEST(round_trip(net, x) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, x) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(a_registered_user_layer_plugs_in) {
-    onnx::register_layer_exporter("Scale", {[](const nn::Module& layer, const std::vector<onnx::Value>& in,
-                                               onnx::GraphBuilder& g) -> onnx::Value {
+    xonnx::register_layer_exporter("Scale", {[](const nn::Module& layer, const std::vector<xonnx::Value>& in,
+                                               xonnx::GraphBuilder& g) -> xonnx::Value {
         const auto& s = dynamic_cast<const Scale&>(layer);
         const std::string w = g.initializer(s.scale().label(), s.scale().value());
-        return {g.node("Mul", {in[0].name, w}, onnx::layer_scope(layer)), in[0].shape};
+        return {g.node("Mul", {in[0].name, w}, xonnx::layer_scope(layer)), in[0].shape};
     }});
     manual_seed(5);
     nn::Sequential net;
     net.add(nn::Dense(5, "tanh", 3));
     net.add(Scale(xgrad::test::ramp({5}, -2.f, 2.f)));
     net.add(nn::Dense(2, "linear"));
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({4, 3}, -1.f, 1.f)) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({4, 3}, -1.f, 1.f)) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(opset_13_and_renamed_io_run_too) {
     nn::Sequential net = xgrad::test::onnx_models::mlp(5, 7, 3, "sigmoid", "softmax");
-    BOOST_TEST(round_trip(net, xgrad::test::mixed({3, 5}, -1.f, 1.f),
-                          {.opset = 13, .input_name = "features", .output_name = "probabilities"}) <= kTolerance);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({3, 5}, -1.f, 1.f),
+                          {.opset = 13, .input_name = "features", .output_name = "probabilities"}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
