@@ -1,1 +1,4 @@
 xgrad_add_example(layers_tour)
+xgrad_add_example(model_sequential)
+xgrad_add_example(model_functional)
+xgrad_add_example(model_subclass)

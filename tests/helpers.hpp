@@ -42,6 +42,20 @@ inline Array mixed(const Shape& shape, float lo, float hi) {
     return a;
 }
 
+/// `classes` Gaussian blobs in `features` dimensions (N(0, stddev²) noise, feature i % classes
+/// shifted by `shift` for sample i) with one-hot targets; reseeds the generator with `seed`.
+inline std::pair<Array, Array> blobs(std::size_t n, std::size_t features, std::size_t classes, std::uint64_t seed,
+                                     float stddev, float shift) {
+    manual_seed(seed);
+    Array x = random_normal({n, features}, 0.f, stddev);
+    Array y(Array::shape_type{n, classes}, 0.f);
+    for (std::size_t i = 0; i < n; ++i) {
+        x(i, i % classes) += shift;
+        y(i, i % classes) = 1.f;
+    }
+    return {x, y};
+}
+
 }  // namespace xgrad::test
 
 /// Checks f's gradients at `inputs` against finite differences, printing the worst element.

@@ -1,3 +1,4 @@
 xgrad_add_test(test_nn
-  SOURCES test_nn.cpp test_conv_layers.cpp test_optim.cpp test_train.cpp test_engine.cpp
-  SUITES nn_layers nn_conv_layers nn_losses nn_optim nn_train nn_train_errors nn_weights nn_engine)
+  SOURCES test_nn.cpp test_conv_layers.cpp test_optim.cpp test_train.cpp test_engine.cpp test_functional.cpp
+  SUITES nn_layers nn_conv_layers nn_losses nn_optim nn_train nn_train_errors nn_weights nn_engine nn_functional
+         nn_functional_errors)

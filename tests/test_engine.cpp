@@ -16,16 +16,7 @@ using xgrad::test::has_message;
 namespace {
 
 // Two blobs in 3-D with one-hot targets.
-std::pair<Array, Array> two_blobs(std::size_t n, std::uint64_t seed = 3) {
-    manual_seed(seed);
-    Array x = random_normal({n, 3}, 0.f, 0.4f);
-    Array y(Array::shape_type{n, 2}, 0.f);
-    for (std::size_t i = 0; i < n; ++i) {
-        x(i, i % 2) += 1.5f;
-        y(i, i % 2) = 1.f;
-    }
-    return {x, y};
-}
+std::pair<Array, Array> two_blobs(std::size_t n, std::uint64_t seed = 3) { return test::blobs(n, 3, 2, seed, 0.4f, 1.5f); }
 
 // Records the training flag every time it runs; otherwise the identity.
 struct ModeProbe : nn::Module {

@@ -21,17 +21,7 @@ using xgrad::test::mixed;
 namespace {
 
 // Three Gaussian-ish blobs in 4-D, one-hot targets: a tiny classification problem.
-std::pair<Array, Array> blobs(std::size_t n, std::uint64_t seed = 11) {
-    manual_seed(seed);
-    Array x = random_normal({n, 4}, 0.f, 0.5f);
-    Array y(Array::shape_type{n, 3}, 0.f);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t c = i % 3;
-        x(i, c) += 2.f;
-        y(i, c) = 1.f;
-    }
-    return {x, y};
-}
+std::pair<Array, Array> blobs(std::size_t n, std::uint64_t seed = 11) { return test::blobs(n, 4, 3, seed, 0.5f, 2.f); }
 
 nn::Sequential classifier(std::uint64_t seed = 5) {
     manual_seed(seed);

@@ -12,6 +12,8 @@
 #include "xgrad/nn/dropout.hpp"
 #include "xgrad/nn/embedding.hpp"
 #include "xgrad/nn/init.hpp"
+#include "xgrad/nn/input.hpp"
+#include "xgrad/nn/merge.hpp"
 #include "xgrad/nn/model.hpp"
 #include "xgrad/nn/module.hpp"
 #include "xgrad/nn/norm.hpp"

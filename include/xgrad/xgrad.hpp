@@ -9,6 +9,7 @@
 #include "xgrad/data/sha256.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
+#include "xgrad/function.hpp"
 #include "xgrad/gradcheck.hpp"
 #include "xgrad/graph.hpp"
 #include "xgrad/io.hpp"

@@ -2,6 +2,7 @@
 // training configuration that compile() stores. The training itself lives in src/train.
 #include "xgrad/nn/model.hpp"
 
+#include "nn/functional_graph.hpp"
 #include "nn/summary_table.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/optim/optimizers.hpp"
@@ -10,12 +11,59 @@ namespace xgrad::nn {
 
 Model::Model(std::string name) { set_display_name(std::move(name)); }
 
+std::size_t Model::num_inputs() const { return graph_ ? graph_->inputs.size() : 1; }
+
+std::size_t Model::num_outputs() const { return graph_ ? graph_->outputs.size() : 1; }
+
+std::vector<std::string> Model::input_names() const {
+    if (!graph_) return {"input"};
+    std::vector<std::string> out;
+    for (std::size_t p : graph_->inputs) out.push_back(graph_->nodes[p].input_name);
+    return out;
+}
+
 std::vector<std::string> Model::output_names() const {
+    if (graph_) return graph_->output_names;
     if (!children().empty()) return {children().back().first};
     return {name()};
 }
 
+std::vector<std::optional<Activation>> Model::output_activations() const {
+    if (!graph_) return {activation()};
+    std::vector<std::optional<Activation>> out;
+    for (std::size_t i = 0; i < graph_->outputs.size(); ++i) out.push_back(graph_->output_activation(i));
+    return out;
+}
+
+std::optional<Activation> Model::activation() const {
+    if (wrapped_) return wrapped_->activation();
+    if (graph_ && graph_->outputs.size() == 1) return graph_->output_activation(0);
+    return std::nullopt;
+}
+
+Shape Model::output_shape() const {
+    if (graph_ && graph_->outputs.size() == 1) return graph_->nodes[graph_->outputs[0]].shape;
+    if (wrapped_) return wrapped_->output_shape();
+    return {};
+}
+
 std::vector<Shape> Model::build_inputs(const std::vector<Shape>& input_shapes) {
+    if (graph_) {  // the shapes are fixed by the Inputs: check them, no dry run
+        if (input_shapes.size() != graph_->inputs.size()) {
+            throw ValueError("model '" + name() + "' takes " + std::to_string(graph_->inputs.size()) + " input(s), got " +
+                             std::to_string(input_shapes.size()));
+        }
+        for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+            const auto& node = graph_->nodes[graph_->inputs[i]];
+            if (input_shapes[i] != node.shape) {
+                throw ShapeError("model '" + name() + "': input '" + node.input_name + "' expects per-sample shape " +
+                                 shape_str(node.shape) + ", got " + shape_str(input_shapes[i]));
+            }
+        }
+        std::vector<Shape> out;
+        for (std::size_t p : graph_->outputs) out.push_back(graph_->nodes[p].shape);
+        return out;
+    }
     if (input_shapes.size() != num_inputs()) {
         throw ValueError("model '" + name() + "' takes " + std::to_string(num_inputs()) + " input(s), got " +
                          std::to_string(input_shapes.size()));
@@ -48,6 +96,7 @@ std::vector<Shape> Model::build_inputs(const std::vector<Shape>& input_shapes) {
 }
 
 std::vector<Tensor> Model::forward_all(const std::vector<Tensor>& inputs, const std::vector<bool>& without_activation) {
+    if (graph_) return graph_->run(inputs, without_activation, name());
     if (inputs.size() != 1) {
         throw ValueError("model '" + name() + "' takes 1 input, got " + std::to_string(inputs.size()));
     }
@@ -55,13 +104,32 @@ std::vector<Tensor> Model::forward_all(const std::vector<Tensor>& inputs, const 
     return {logits ? forward_without_activation(inputs[0]) : forward(inputs[0])};
 }
 
-Tensor Model::forward(const Tensor&) {
+Tensor Model::forward(const Tensor& x) {
+    if (wrapped_) return wrapped_->forward(x);
+    if (graph_) {
+        if (graph_->outputs.size() != 1) {
+            throw ValueError("model '" + name() + "' has " + std::to_string(graph_->outputs.size()) +
+                             " outputs; call forward_all to get them all");
+        }
+        return graph_->run({x}, {}, name())[0];
+    }
     throw ValueError("model '" + name() + "' (" + type_name() +
                      ") has no forward: subclass nn::Model and override forward(), or build it from "
                      "nn::Input tensors");
 }
 
+Tensor Model::forward_without_activation(const Tensor& x) {
+    if (wrapped_) return wrapped_->forward_without_activation(x);
+    if (graph_ && graph_->outputs.size() == 1 && graph_->output_activation(0)) return graph_->run({x}, {true}, name())[0];
+    return Module::forward_without_activation(x);
+}
+
 std::string Model::summary(std::ostream* out) const {
+    if (graph_) {
+        const std::string s = graph_->summary(name(), count_params());
+        if (out) *out << s;
+        return s;
+    }
     std::vector<std::vector<std::string>> rows;
     std::size_t total = 0;
     for (const auto& [n, child] : children()) {

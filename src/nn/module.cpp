@@ -38,6 +38,7 @@ void Module::train(bool on) {
 
 void Module::set_name(std::string name) {
     name_ = std::move(name);
+    automatic_name_ = false;
     // A root's path is its own name; a child's path is set by its parent.
     set_path(name_);
 }

@@ -1,5 +1,8 @@
 target_sources(xgrad PRIVATE
   nn/module.cpp
+  nn/symbolic.cpp
+  nn/merge.cpp
+  nn/functional.cpp
   nn/activations.cpp
   nn/init.cpp
   nn/dense.cpp

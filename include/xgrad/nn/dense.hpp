@@ -50,6 +50,8 @@ public:
     Shape output_shape() const override { return {options_.units}; }
     /// The final activation.
     std::optional<Activation> activation() const override { return options_.activation; }
+    /// A copy sharing W and b (functional models adopt layers with it).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<Dense>(*this); }
 
     /// W, shape (input_dim, units); undefined before build.
     const Tensor& kernel() const { return kernel_; }

@@ -45,24 +45,39 @@ struct CompileOptions {
     std::vector<std::vector<metrics::Metric>> output_metrics = {};    ///< per output, after `metrics`; empty or one list per output
 };
 
+namespace detail {
+struct FunctionalGraph;
+}
+
 /// Base of every trainable model. Subclasses describe how inputs become outputs; the training
 /// engine (src/train) does the rest. Styles (docs/models.md):
 /// - Sequential: a stack of layers;
-/// - functional: `Model({a, b}, {out})` over symbolic tensors from nn::Input (phase of issue 10);
-/// - subclassing: derive from Model and override forward(x) (or forward_all for several inputs).
+/// - functional: `Model({a, b}, {out})` over symbolic tensors from nn::Input;
+/// - subclassing: derive from Model and override forward(x) (or forward_all for several
+///   inputs), or wrap any Module: `Model(std::make_shared<MyNet>())`.
 class Model : public Module {
 public:
     /// An empty model called `name`. Subclasses override forward().
     explicit Model(std::string name = "model");
+    /// A functional model: the layers between `inputs` (from nn::Input) and `outputs`. Layers
+    /// become children named by their names; automatically named ones are renamed dense_1,
+    /// dense_2, ... in graph order. ValueError naming the layers for: no inputs or outputs, an
+    /// input that is not an nn::Input or is given twice, an output that depends on an Input not
+    /// among `inputs`, an input no output uses, two layers with one name, or a cycle.
+    Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name = "model");
+    /// Wraps a user's Module (with a forward) so the engine can train it; the module becomes the
+    /// child named by its name (or its lower-case type name), so its parameters are
+    /// "<that name>.<its parameter names>".
+    explicit Model(std::shared_ptr<Module> module, std::string name = "model");
 
     // ---- the interface the training engine drives ------------------------------------------
 
     /// Number of input arrays fit/predict take (1 unless the model says otherwise).
-    virtual std::size_t num_inputs() const { return 1; }
+    virtual std::size_t num_inputs() const;
     /// Number of outputs (targets fit takes, arrays predict returns).
-    virtual std::size_t num_outputs() const { return 1; }
+    virtual std::size_t num_outputs() const;
     /// Names of the inputs, for messages ({"input"} by default).
-    virtual std::vector<std::string> input_names() const { return {"input"}; }
+    virtual std::vector<std::string> input_names() const;
     /// Names of the outputs, used for History keys of multi-output models ("out_1_loss") and
     /// messages. By default the name of the last child module (or the model's own name).
     virtual std::vector<std::string> output_names() const;
@@ -76,11 +91,24 @@ public:
     virtual std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs,
                                             const std::vector<bool>& without_activation = {});
     /// Each output's separable final activation (std::nullopt where none). Default {activation()}.
-    virtual std::vector<std::optional<Activation>> output_activations() const { return {activation()}; }
-    /// One input, one output. Subclasses override it; the base throws ValueError.
+    virtual std::vector<std::optional<Activation>> output_activations() const;
+    /// One input, one output: the functional graph or the wrapped module. Subclasses override
+    /// it; a plain Model without either throws ValueError.
     Tensor forward(const Tensor& x) override;
-    /// "Model".
-    std::string type_name() const override { return "Model"; }
+    /// The wrapped module's forward_without_activation (ValueError otherwise).
+    Tensor forward_without_activation(const Tensor& x) override;
+    /// The wrapped module's or the single output layer's final activation.
+    std::optional<Activation> activation() const override;
+    /// "Model" (or "Functional" for a functional model).
+    std::string type_name() const override { return graph_ ? "Functional" : "Model"; }
+    /// The single output's per-sample shape when known.
+    Shape output_shape() const override;
+    /// True when the model is functional (built from nn::Input tensors).
+    bool is_functional() const { return graph_ != nullptr; }
+    /// The layers of a functional model in graph order (each shared layer once).
+    std::vector<std::shared_ptr<Module>> layers() const;
+    /// The input per-sample shapes of a functional model.
+    std::vector<Shape> input_shapes() const;
 
     /// A Keras-style summary table (layer (type), output shape, param #, totals); printed to
     /// `out` unless null, and returned.
@@ -187,6 +215,8 @@ protected:
     const std::shared_ptr<optim::Optimizer>& shared_optimizer() const { return optimizer_; }
 
 private:
+    std::shared_ptr<detail::FunctionalGraph> graph_;  // functional models only
+    std::shared_ptr<Module> wrapped_;                 // Model(module) only
     std::shared_ptr<optim::Optimizer> optimizer_;
     CompileOptions config_;
     bool stop_requested_ = false;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "xgrad/nn/input.hpp"
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::nn {
@@ -22,12 +23,20 @@ using NamedTensor = std::pair<std::string, Tensor>;
 
 /// Base of every layer and model. Subclasses create parameters with register_parameter(),
 /// add children with register_module() and implement forward() with the public ops.
-class Module {
+///
+/// Called on symbolic tensors (nn::Input and what layers return), a module becomes a node of a
+/// functional model's graph. Ownership: a module held by a std::shared_ptr is used as is; any
+/// other (a temporary `nn::Dense(32)(a)` or a named object `d(a)`) is first built, then copied
+/// once with clone() into a shared twin that the graph owns and every later call on the same
+/// object reuses. A built module's copy shares its parameters (Tensor handles), so `d(a); d(b)`
+/// is one layer with one set of weights whose gradients from both uses add up, and nothing in a
+/// model can dangle when the original object dies.
+class Module : public std::enable_shared_from_this<Module> {
 public:
     virtual ~Module() = default;
     Module() = default;
-    Module(const Module&) = default;
-    Module& operator=(const Module&) = default;
+    Module(const Module& other);
+    Module& operator=(const Module& other);
     Module(Module&&) = default;
     Module& operator=(Module&&) = default;
 
@@ -35,6 +44,25 @@ public:
     virtual Tensor forward(const Tensor& x) = 0;
     /// Same as forward(x).
     Tensor operator()(const Tensor& x) { return forward(x); }
+    /// Computes the output from several inputs (merge layers override it). The default takes
+    /// exactly one input and calls forward(); ValueError naming the layer otherwise.
+    virtual Tensor forward_inputs(const std::vector<Tensor>& inputs);
+
+    /// Adds this module to a functional graph: the symbolic output of the module applied to `x`.
+    /// The module is built for x's shape (a dry run on one sample of zeros, inference mode, no
+    /// recording), so shape errors surface here, naming the layer and its inputs.
+    SymbolicTensor operator()(const SymbolicTensor& x);
+    /// Same for a module with several inputs (merge layers): `nn::Add()({h, r})`.
+    SymbolicTensor operator()(const std::vector<SymbolicTensor>& inputs);
+    /// A new module of the same type sharing this one's parameters (a shallow copy); used to
+    /// adopt modules not held by a std::shared_ptr into a functional graph. The default throws
+    /// ValueError: layers override it with `return std::make_shared<Self>(*this);`.
+    virtual std::shared_ptr<Module> clone() const;
+    /// True while the name was chosen automatically (a functional Model renames such layers
+    /// dense_1, dense_2, ... in graph order so weight files do not depend on creation order).
+    bool has_automatic_name() const { return automatic_name_; }
+    /// Gives the module an automatic name (see has_automatic_name()).
+    void set_automatic_name(std::string name);
 
     /// The class name shown by summaries ("Dense").
     virtual std::string type_name() const { return "Module"; }
@@ -91,6 +119,8 @@ private:
     std::string name_;
     std::string path_;
     bool training_ = true;
+    bool automatic_name_ = false;
+    std::shared_ptr<Module> twin_;  // the shared copy a functional graph owns (never copied)
     std::vector<NamedTensor> params_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };

@@ -56,6 +56,8 @@ public:
     std::vector<Shape> build_inputs(const std::vector<Shape>& input_shapes) override;
     /// {the last layer's name}.
     std::vector<std::string> output_names() const override;
+    /// A copy sharing the layers (a Sequential can be called on symbolic tensors).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<Sequential>(*this); }
 
 private:
     std::string unique_name(const std::string& base) const;
