@@ -6,10 +6,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <onnx/checker.h>
 
@@ -64,34 +66,47 @@ inline boost::test_tools::assertion_result available(boost::unit_test::test_unit
     return r;
 }
 
-/// The model at `model_path` run by ONNX Runtime on the batch `x`; the output's shape is the
-/// one ONNX Runtime reports.
-inline Array run_model(const std::string& model_path, const Array& x, const files::TempDir& dir) {
-    const std::string in = dir / "batch.f32", out = dir / "output.f32";
-    {
+/// The model at `model_path` run by ONNX Runtime on one batch per model input; one array per
+/// model output, shaped as ONNX Runtime reports.
+inline std::vector<Array> run_model_all(const std::string& model_path, const std::vector<Array>& xs,
+                                        const files::TempDir& dir) {
+    const std::string out = dir / "output.f32";
+    std::string args;
+    for (std::size_t k = 0; k < xs.size(); ++k) {
+        const std::string in = dir / ("batch" + std::to_string(k) + ".f32");
         std::ofstream f(in, std::ios::binary);
-        f.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size() * sizeof(float)));
+        f.write(reinterpret_cast<const char*>(xs[k].data()), static_cast<std::streamsize>(xs[k].size() * sizeof(float)));
+        std::string dims;
+        for (auto d : xs[k].shape()) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+        args += " '" + in + "' " + dims;
     }
-    std::string dims;
-    for (auto d : x.shape()) dims += (dims.empty() ? "" : ",") + std::to_string(d);
     std::string printed;
-    const int rc = run("'" + kNode + "' '" + kScripts + "/run.mjs' '" + model_path + "' '" + in + "' " + dims + " '" +
-                           out + "' 2>&1",
+    const int rc = run("'" + kNode + "' '" + kScripts + "/run.mjs' '" + model_path + "'" + args + " --out '" + out +
+                           "' 2>&1",
                        printed);
     BOOST_TEST_INFO("run.mjs printed:\n" << printed);
     BOOST_REQUIRE_EQUAL(rc, 0);
-    // "input NAME [d0,d1] -> output NAME [e0,e1,...]"
-    const auto arrow = printed.find("-> output ");
-    BOOST_REQUIRE(arrow != std::string::npos);
-    const auto open = printed.find('[', arrow), close = printed.find(']', arrow);
-    Shape shape;
-    std::stringstream list(printed.substr(open + 1, close - open - 1));
-    for (std::string d; std::getline(list, d, ',');) shape.push_back(std::stoul(d));
-    Array y(Array::shape_type(shape.begin(), shape.end()));
-    const files::Bytes bytes = files::read_bytes(out);
-    BOOST_REQUIRE_EQUAL(bytes.size(), y.size() * sizeof(float));
-    std::memcpy(y.data(), bytes.data(), bytes.size());
-    return y;
+    // One "-> output NAME [e0,e1,...]" line per output, in the model's output order.
+    std::vector<Array> ys;
+    for (std::size_t at = printed.find("-> output "); at != std::string::npos; at = printed.find("-> output ", at + 1)) {
+        const auto open = printed.find('[', at), close = printed.find(']', at);
+        Shape shape;
+        std::stringstream list(printed.substr(open + 1, close - open - 1));
+        for (std::string d; std::getline(list, d, ',');) shape.push_back(std::stoul(d));
+        Array y(Array::shape_type(shape.begin(), shape.end()));
+        const std::string file = ys.empty() ? out : out + "." + std::to_string(ys.size());
+        const files::Bytes bytes = files::read_bytes(file);
+        BOOST_REQUIRE_EQUAL(bytes.size(), y.size() * sizeof(float));
+        std::memcpy(y.data(), bytes.data(), bytes.size());
+        ys.push_back(std::move(y));
+    }
+    BOOST_REQUIRE(!ys.empty());
+    return ys;
+}
+
+/// The one output of the model at `model_path` run by ONNX Runtime on the batch `x`.
+inline Array run_model(const std::string& model_path, const Array& x, const files::TempDir& dir) {
+    return run_model_all(model_path, {x}, dir).front();
 }
 
 /// max |a - b| over all elements (shapes must agree).
@@ -114,6 +129,21 @@ inline float round_trip(nn::Model& model, const Array& x, const onnx::ExportOpti
     BOOST_CHECK_NO_THROW(::onnx::checker::check_model(path));
     const Array expected = model.predict(x);
     return max_abs_diff(run_model(path, x, dir), expected);
+}
+
+/// round_trip for models with several inputs and outputs: the largest difference over all
+/// outputs.
+inline float round_trip_all(nn::Model& model, const std::vector<Array>& xs, const onnx::ExportOptions& options = {}) {
+    files::TempDir dir;
+    const std::string path = dir / "model.onnx";
+    onnx::export_model(model, path, options);
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(path));
+    const std::vector<Array> expected = model.predict(xs);
+    const std::vector<Array> got = run_model_all(path, xs, dir);
+    BOOST_REQUIRE_EQUAL(got.size(), expected.size());
+    float worst = 0.f;
+    for (std::size_t i = 0; i < got.size(); ++i) worst = std::max(worst, max_abs_diff(got[i], expected[i]));
+    return worst;
 }
 
 }  // namespace xgrad::test::ort

@@ -1,37 +1,57 @@
 #!/usr/bin/env node
 // Runs an ONNX model in ONNX Runtime (CPU) on one batch and prints the outputs.
-//   node scripts/onnx/run.mjs MODEL.onnx INPUT.f32 DIMS [OUTPUT.f32]
-// INPUT.f32 holds the batch as raw little-endian float32, row-major, of shape DIMS ("4,784").
-// Prints the input and output names and shapes, then the output rows; with OUTPUT.f32 the
-// output is also written there as raw float32 (the C++ tests compare it with xgrad's predict).
+//   node scripts/onnx/run.mjs MODEL.onnx INPUT.f32 DIMS [INPUT2.f32 DIMS2 ...] [--out OUTPUT.f32]
+// Each INPUT.f32 holds one model input (in the model's input order) as raw little-endian
+// float32, row-major, of shape DIMS ("4,784"). Prints one line per input and output with its
+// name and shape, then each output's rows; with --out, output k is also written as raw float32
+// to OUTPUT.f32 (k = 0) or OUTPUT.f32.k (the C++ tests compare them with xgrad's predict).
 // Exit status: 0 ok, 2 usage, 3 onnxruntime-node missing, 1 any other error.
 import fs from 'node:fs';
 import { loadOnnxruntime } from './ort.mjs';
 
-const [model, inputFile, dimsText, outputFile] = process.argv.slice(2);
-if (!model || !inputFile || !dimsText) {
-  console.error('usage: node scripts/onnx/run.mjs MODEL.onnx INPUT.f32 DIMS [OUTPUT.f32]');
+const args = process.argv.slice(2);
+let outFile = null;
+const outAt = args.indexOf('--out');
+if (outAt >= 0) {
+  outFile = args[outAt + 1];
+  args.splice(outAt, 2);
+}
+const [model, ...pairs] = args;
+if (!model || pairs.length === 0 || pairs.length % 2 !== 0 || (outAt >= 0 && !outFile)) {
+  console.error('usage: node scripts/onnx/run.mjs MODEL.onnx INPUT.f32 DIMS [INPUT2.f32 DIMS2 ...] [--out OUTPUT.f32]');
   process.exit(2);
 }
 const ort = loadOnnxruntime();
 try {
-  const dims = dimsText.split(',').map(Number);
-  const bytes = fs.readFileSync(inputFile);
-  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const expected = dims.reduce((a, b) => a * b, 1);
-  if (data.length !== expected) throw new Error(`${inputFile} holds ${data.length} floats, shape ${dims} needs ${expected}`);
   const session = await ort.InferenceSession.create(model);
-  const inputName = session.inputNames[0];
-  const outputName = session.outputNames[0];
-  const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
-  const out = results[outputName];
-  console.log(`onnxruntime-node ${ort.env.versions?.common ?? ''}: ${model}`);
-  console.log(`input ${inputName} [${dims}] -> output ${outputName} [${out.dims}]`);
-  const cols = out.dims.length > 1 ? out.dims.slice(1).reduce((a, b) => a * b, 1) : 1;
-  for (let r = 0; r * cols < out.data.length; ++r) {
-    console.log(Array.from(out.data.slice(r * cols, (r + 1) * cols), (v) => v.toPrecision(9)).join(' '));
+  if (pairs.length / 2 !== session.inputNames.length) {
+    throw new Error(`${model} takes ${session.inputNames.length} inputs (${session.inputNames}), got ${pairs.length / 2}`);
   }
-  if (outputFile) fs.writeFileSync(outputFile, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
+  const feeds = {};
+  console.log(`onnxruntime-node ${ort.env.versions?.common ?? ''}: ${model}`);
+  session.inputNames.forEach((name, k) => {
+    const [file, dimsText] = [pairs[2 * k], pairs[2 * k + 1]];
+    const dims = dimsText.split(',').map(Number);
+    const bytes = fs.readFileSync(file);
+    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (data.length !== expected) throw new Error(`${file} holds ${data.length} floats, shape ${dims} needs ${expected}`);
+    feeds[name] = new ort.Tensor('float32', data, dims);
+    console.log(`input ${name} [${dims}]`);
+  });
+  const results = await session.run(feeds);
+  session.outputNames.forEach((name, k) => {
+    const out = results[name];
+    console.log(`-> output ${name} [${out.dims}]`);
+    const cols = out.dims.length > 1 ? out.dims.slice(1).reduce((a, b) => a * b, 1) : 1;
+    for (let r = 0; r * cols < out.data.length; ++r) {
+      console.log(Array.from(out.data.slice(r * cols, (r + 1) * cols), (v) => v.toPrecision(9)).join(' '));
+    }
+    if (outFile) {
+      const path = k === 0 ? outFile : `${outFile}.${k}`;
+      fs.writeFileSync(path, Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
+    }
+  });
 } catch (e) {
   console.error(`run.mjs: ${e.message}`);
   process.exit(1);

@@ -65,6 +65,7 @@ Value emit_sequential(const nn::Module& layer, const std::vector<Value>& inputs,
 
 void register_builtin_layers(std::map<std::string, LayerExporter>& table) {
     register_conv_layers(table);
+    register_merge_layers(table);
     table["Dense"] = {emit_dense, [](const nn::Module& m) -> std::optional<Shape> {
                           const auto& d = as<nn::Dense>(m, "Dense");
                           if (d.input_dim() == 0) return std::nullopt;

@@ -2,6 +2,9 @@
 // and output), ONNX's checker and strict shape inference, then an atomic write.
 #include "xgrad/onnx/export.hpp"
 
+#include <map>
+
+#include "onnx/functional.hpp"
 #include "onnx/proto.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
@@ -64,9 +67,20 @@ void validate(const pb::ModelProto& model) {
 
 }  // namespace
 
-std::string export_to_string(const nn::Module& model, const ExportOptions& options) {
-    check_options(options);
-    const std::string who = model.name().empty() ? model.type_name() : model.name();
+namespace {
+
+// The graph's inputs: a functional model's own (names and shapes of its nn::Input tensors), or
+// the one input named by the options, shaped by them or by the first layer.
+std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functional, const ExportOptions& options,
+                                const std::string& who) {
+    if (functional != nullptr) {
+        std::vector<Value> ins;
+        const auto names = functional->input_names();
+        const auto shapes = functional->input_shapes();
+        for (std::size_t i = 0; i < names.size(); ++i) ins.push_back({names[i], shapes[i]});
+        if (ins.size() == 1 && !options.input_shape.empty()) ins[0].shape = options.input_shape;
+        return ins;
+    }
     Shape input_shape = options.input_shape;
     if (input_shape.empty()) {
         auto known = layer_input_shape(model);
@@ -76,6 +90,19 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
         }
         input_shape = *known;
     }
+    return {{options.input_name, input_shape}};
+}
+
+}  // namespace
+
+std::string export_to_string(const nn::Module& model, const ExportOptions& options) {
+    check_options(options);
+    const std::string who = model.name().empty() ? model.type_name() : model.name();
+    const auto* as_model = dynamic_cast<const nn::Model*>(&model);
+    const nn::Model* functional = as_model != nullptr && as_model->is_functional() ? as_model : nullptr;
+    const std::vector<Value> inputs = graph_inputs(model, functional, options, who);
+    const std::vector<std::string> output_names =
+        functional != nullptr ? functional->output_names() : std::vector<std::string>{options.output_name};
     if (!model.built()) {
         throw ValueError("onnx::export_model: model '" + who + "' (" + model.type_name() +
                          ") is not built; give its first layer an input shape or run it once before exporting");
@@ -92,26 +119,39 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
 
     pb::GraphProto* graph = proto.mutable_graph();
     graph->set_name(who);
-    describe_value(graph->add_input(), options.input_name, options.batch_dim, input_shape);
-
     GraphBuilder::Impl impl;
     impl.graph = graph;
     impl.opset = options.opset;
-    impl.value_names = {options.input_name, options.output_name};  // no node may take these
-    GraphBuilder builder(impl);
-    const Value out = emit_layer(model, {Value{options.input_name, input_shape}}, builder);
-
-    if (out.name == options.input_name) {
-        // A model whose layers emit no node (a user exporter returning its input) still has an output.
-        pb::NodeProto* n = graph->add_node();
-        n->set_op_type("Identity");
-        n->set_name(layer_scope(model) + "/Identity");
-        n->add_input(options.input_name);
-        n->add_output(options.output_name);
-    } else {
-        rename_value(*graph, out.name, options.output_name);
+    for (const auto& in : inputs) {
+        describe_value(graph->add_input(), in.name, options.batch_dim, in.shape);
+        impl.value_names.insert(in.name);
     }
-    describe_value(graph->add_output(), options.output_name, options.batch_dim, out.shape);
+    for (const auto& name : output_names) {
+        if (!impl.value_names.insert(name).second) {
+            throw ValueError("onnx::export_model: model '" + who + "' has two inputs or outputs named '" + name + "'");
+        }
+    }
+    GraphBuilder builder(impl);
+    const std::vector<Value> outputs =
+        functional != nullptr ? emit_functional(*functional, inputs, builder) : std::vector<Value>{emit_layer(model, inputs, builder)};
+
+    // Each output value gets the output's name. A graph input, or a value already renamed for
+    // another output (two outputs of one value), gets an Identity node instead.
+    std::map<std::string, std::string> named;
+    for (const auto& in : inputs) named[in.name] = in.name;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        if (auto it = named.find(outputs[i].name); it != named.end()) {
+            pb::NodeProto* n = graph->add_node();
+            n->set_op_type("Identity");
+            n->set_name(GraphBuilder::Impl::unique(impl.node_names, output_names[i] + "/Identity"));
+            n->add_input(it->second);
+            n->add_output(output_names[i]);
+        } else {
+            rename_value(*graph, outputs[i].name, output_names[i]);
+            named[outputs[i].name] = output_names[i];
+        }
+        describe_value(graph->add_output(), output_names[i], options.batch_dim, outputs[i].shape);
+    }
 
     validate(proto);
     std::string bytes;

@@ -4,6 +4,7 @@ add_library(xgrad_onnx
   onnx/registry.cpp
   onnx/builtin_layers.cpp
   onnx/conv_layers.cpp
+  onnx/functional.cpp
   onnx/export.cpp
 )
 add_library(xgrad::onnx ALIAS xgrad_onnx)

@@ -27,7 +27,9 @@ struct ExportOptions {
 };
 
 /// The model as a serialized ONNX ModelProto. The graph has one input
-/// `input_name` of shape (batch_dim, input_shape...) and one output `output_name`; every
+/// `input_name` of shape (batch_dim, input_shape...) and one output `output_name` (a
+/// functional Model: one input per nn::Input and one output per model output, with their
+/// names and shapes); every
 /// layer's parameters are initializers named by their dotted paths ("dense_1.kernel"); node
 /// names carry the layer labels ("dense_1/Gemm"). The model is checked with ONNX's own
 /// checker and strict shape inference before it is returned.
