@@ -30,3 +30,23 @@ if(XGRAD_WITH_MPI)
     message(STATUS "xgrad: MPI not found; xgrad::dist and its tests are skipped (apt-get install libopenmpi-dev openmpi-bin)")
   endif()
 endif()
+
+# ONNX export (xgrad::onnx), optional: Debian's libonnx-dev and libprotobuf-dev
+# (scripts/setup.sh onnx). AUTO builds it when both are found, ON requires them, OFF skips it.
+set(XGRAD_ONNX AUTO CACHE STRING "Build the ONNX exporter xgrad::onnx: AUTO, ON or OFF")
+set_property(CACHE XGRAD_ONNX PROPERTY STRINGS AUTO ON OFF)
+set(XGRAD_HAS_ONNX OFF)
+if(NOT XGRAD_ONNX STREQUAL "OFF")
+  # ONNX's exported targets link protobuf::libprotobuf: find Protobuf first.
+  find_package(Protobuf QUIET)
+  if(Protobuf_FOUND)
+    find_package(ONNX QUIET)
+  endif()
+  if(Protobuf_FOUND AND ONNX_FOUND AND TARGET onnx)
+    set(XGRAD_HAS_ONNX ON)
+  elseif(XGRAD_ONNX STREQUAL "ON")
+    message(FATAL_ERROR "XGRAD_ONNX=ON but libonnx-dev/libprotobuf-dev were not found (scripts/setup.sh onnx)")
+  else()
+    message(STATUS "xgrad: ONNX export disabled (install libonnx-dev libprotobuf-dev: scripts/setup.sh onnx)")
+  endif()
+endif()

@@ -7,6 +7,9 @@ set(xgrad_installed xgrad xgrad_flags)
 if(XGRAD_HAVE_DIST)
   list(APPEND xgrad_installed xgrad_dist)  # exported as xgrad::dist
 endif()
+if(XGRAD_HAS_ONNX)
+  list(APPEND xgrad_installed xgrad_onnx)  # xgrad::onnx
+endif()
 install(TARGETS ${xgrad_installed} EXPORT xgradTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -8,6 +8,7 @@
 #include "common/cli.hpp"
 #include "common/train_flags.hpp"
 #include "common/epoch_timer.hpp"
+#include "common/onnx_export.hpp"
 #ifdef XGRAD_HAVE_DIST
 #include <xgrad/dist/dist.hpp>
 #endif
@@ -20,8 +21,11 @@ int main(int argc, char** argv) {
                  "mnist"};
     xgrad::examples::TrainFlags args;
     xgrad::examples::add_train_flags(app, args, "bench/bench_mnist.sh");
-    std::string report_path;
+    std::string report_path, export_onnx_path;
     app.add_option("--report", report_path, "write the training report to FILE (HTML: curves, norms, histograms; refreshed each epoch)")
+        ->type_name("FILE");
+    app.add_option("--export-onnx", export_onnx_path,
+                   "write the trained network to FILE as ONNX, for ONNX Runtime or Netron (docs/interop.md)")
         ->type_name("FILE");
     if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
@@ -34,6 +38,7 @@ int main(int argc, char** argv) {
         xgrad::examples::check_output_file(args.save, "--save");
         xgrad::examples::check_output_file(args.graph, "--graph");
         xgrad::examples::check_output_file(report_path, "--report");
+        xgrad::examples::check_export_onnx(export_onnx_path);
         std::shared_ptr<xgrad::train::HtmlReport> report;  // fails now if built without its charting library
         if (!report_path.empty()) {
             report = std::make_shared<xgrad::train::HtmlReport>(
@@ -86,6 +91,9 @@ int main(int argc, char** argv) {
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
         if (report) std::cout << "report: " << report_path << '\n';
+        xgrad::examples::export_onnx(network, export_onnx_path,
+                                     "xgrad MNIST MLP (Deep Learning with Python, ch. 2): input (batch, 784) in [0, 1], "
+                                     "output (batch, 10) probabilities");
         xgrad::examples::write_outputs(args, network, test.images, "mnist network", timer->median(), result.at("accuracy"));
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';

@@ -8,6 +8,7 @@
 #include "common/cli.hpp"
 #include "common/train_flags.hpp"
 #include "common/epoch_timer.hpp"
+#include "common/onnx_export.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"Trains the convnet of Deep Learning with Python, ch. 5 (Conv2D/MaxPooling2D x2, Conv2D, Flatten,\n"
@@ -18,11 +19,15 @@ int main(int argc, char** argv) {
     xgrad::examples::TrainFlags args;
     args.batch_size = 64;  // the listing's batch size
     xgrad::examples::add_train_flags(app, args, "bench/bench_convnet.sh");
+    std::string export_onnx_path;
+    app.add_option("--export-onnx", export_onnx_path, "write the trained network to FILE as ONNX (docs/interop.md)")
+        ->type_name("FILE");
     if (auto status = xgrad::examples::parse(app, argc, argv)) return *status;
     try {
         // Output paths first: a typo must not cost a whole training run.
         xgrad::examples::check_output_file(args.save, "--save");
         xgrad::examples::check_output_file(args.graph, "--graph");
+        xgrad::examples::check_export_onnx(export_onnx_path);
         if (args.threads > 0) xgrad::set_num_threads(args.threads);
         xgrad::manual_seed(static_cast<std::uint64_t>(args.seed));
         using namespace xgrad::nn;
@@ -94,6 +99,9 @@ int main(int argc, char** argv) {
         // test_acc
         std::cout << "test_acc: " << result.at("accuracy") << '\n';
 
+        xgrad::examples::export_onnx(model, export_onnx_path,
+                                     "xgrad MNIST convnet (Deep Learning with Python, ch. 5): input (batch, 28, 28, 1) in [0, 1], "
+                                     "output (batch, 10) probabilities");
         xgrad::examples::write_outputs(args, model, test_images, "mnist convnet", timer->median(), result.at("accuracy"));
     } catch (const xgrad::Error& e) {
         std::cerr << "error: " << e.what() << '\n';

@@ -5,6 +5,8 @@
 #   scripts/setup.sh fashion_mnist  + dataset-fashion-mnist (Fashion-MNIST, copied into the cache)
 #   scripts/setup.sh test       + chromium (the HTML explorer tests), npm (Chart.js for HtmlReport)
 #   scripts/setup.sh bench      + python3-torch, libtorch-dev (the PyTorch/LibTorch references)
+#   scripts/setup.sh onnx       + libonnx-dev, libprotobuf-dev (xgrad::onnx), python3-onnx, npm
+#                                 (then scripts/install_onnxruntime.sh for the round-trip tests)
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config xtensor-dev libxtensor-blas-dev libxsimd-dev xtl-dev
@@ -17,7 +19,8 @@ for profile in "$@"; do
     test) packages+=(chromium npm) ;;
     sanitize) packages+=(clang libclang-rt-14-dev) ;;
     bench) packages+=(python3-torch libtorch-dev python3-numpy npm bc time) ;;
-    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, fashion_mnist, test, sanitize, bench)" >&2; exit 2 ;;
+    onnx) packages+=(libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx npm) ;;
+    *) echo "setup.sh: unknown profile '$profile' (valid: mnist, fashion_mnist, test, sanitize, bench, onnx)" >&2; exit 2 ;;
   esac
 done
 

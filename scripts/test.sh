@@ -9,17 +9,21 @@ cd "$(dirname "$0")/.."
 . scripts/lib/quiet.sh
 build=${XGRAD_BUILD_DIR:-build}
 quiet_init "$build/logs"
-profiles=(test)
+profiles=(test onnx)
 [ "${CI:-}" = true ] && profiles+=(mnist)
 werror=OFF
 [ "${CI:-}" = true ] && werror=ON
-# Without chromium (or npm) the optional parts skip themselves with a message.
+# Without chromium (or npm, or ONNX) the optional parts skip themselves with a message.
 export XGRAD_SETUP_LOG=$quiet_log_dir/setup.log
 scripts/setup.sh "${profiles[@]}" || scripts/setup.sh
 # Chart.js for train::HtmlReport, embedded at configure time; offline, its tests skip with a message.
 scripts/fetch_chartjs.sh || echo "test.sh: Chart.js could not be fetched; the HtmlReport tests will skip" >&2
+# ONNX Runtime (npm's onnxruntime-node, into ~/.cache/xgrad/node) for the ONNX round trips.
+scripts/install_onnxruntime.sh || echo "test.sh: onnxruntime-node unavailable; the ONNX Runtime tests will skip" >&2
 jobs=$(nproc)
 export CCACHE_SLOPPINESS=pch_defines,time_macros
+# Paths relative to the checkout: a fresh clone elsewhere (CI) reuses the compiler cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 quiet_step "configuring ($build)" configure cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_WERROR=$werror
 quiet_build "building xgrad, its tests and examples on $jobs cores" build cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs")

@@ -22,3 +22,14 @@ if [ "$exe" = consumer ]; then
     echo "xgrad::dist not installed (xgrad built without MPI): consumer_dist skipped"
   fi
 fi
+# The default consumer also proves xgrad::onnx when the build has it.
+if [ "$exe" = consumer ]; then
+  if [ -f "$build/src/libxgrad_onnx.a" ] && [ ! -x "$work/build/consumer_onnx" ]; then
+    echo "xgrad_onnx was built but the installed package has no xgrad::onnx" >&2
+    exit 1
+  fi
+  if [ -x "$work/build/consumer_onnx" ]; then
+    "$work/build/consumer_onnx"
+    echo "consumer_onnx (xgrad::onnx) built against the installed package and ran: OK"
+  fi
+fi

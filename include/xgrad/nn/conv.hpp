@@ -59,6 +59,8 @@ public:
     const Tensor& bias() const { return bias_; }
     /// The op options (strides, padding, dilation).
     xgrad::Conv2DOptions op_options() const;
+    /// The per-sample input shape (H, W, C) it was last built for; empty before build.
+    const Shape& input_shape() const { return input_shape_; }
 
 private:
     Tensor linear(const Tensor& x);

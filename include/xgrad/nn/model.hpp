@@ -109,6 +109,9 @@ public:
     std::vector<std::shared_ptr<Module>> layers() const;
     /// The input per-sample shapes of a functional model.
     std::vector<Shape> input_shapes() const;
+    /// The checked layer graph of a functional model (null otherwise), for readers of the
+    /// graph such as the ONNX exporter (src/nn/functional_graph.hpp).
+    const std::shared_ptr<detail::FunctionalGraph>& functional_graph() const { return graph_; }
 
     /// A Keras-style summary table (layer (type), output shape, param #, totals); printed to
     /// `out` unless null, and returned.

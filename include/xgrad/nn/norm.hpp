@@ -32,6 +32,7 @@ public:
     const Tensor& beta() const { return beta_; }                        ///< β, (C)
     const Tensor& moving_mean() const { return moving_mean_; }          ///< (C)
     const Tensor& moving_variance() const { return moving_variance_; }  ///< (C)
+    const BatchNormOptions& options() const { return options_; }        ///< momentum, epsilon
 
 private:
     BatchNormOptions options_;

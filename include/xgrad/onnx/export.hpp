@@ -1,0 +1,45 @@
+#pragma once
+/// @file export.hpp
+/// Export of trained xgrad models to ONNX (https://onnx.ai), so they run in ONNX Runtime,
+/// open in Netron and load in other frameworks. Part of the optional `xgrad::onnx` library
+/// (built when Debian's libonnx-dev and libprotobuf-dev are found); docs/interop.md.
+///
+/// ```cpp
+/// #include <xgrad/onnx/export.hpp>
+/// xgrad::onnx::export_model(network, "mnist.onnx");   // input "input" (batch, 784), output "output" (batch, 10)
+/// ```
+
+#include <string>
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/onnx/registry.hpp"
+
+namespace xgrad::onnx {
+
+/// Options of export_model.
+struct ExportOptions {
+    int opset = 17;                   ///< default-domain opset written (13..17; ONNX 1.12 knows up to 17)
+    std::string input_name = "input";    ///< the graph input's name
+    std::string output_name = "output";  ///< the graph output's name
+    std::string batch_dim = "batch";  ///< the symbolic name of the batch axis (first axis of input and output)
+    Shape input_shape = {};           ///< per-sample input shape; {} = from the model (first layer's input_dim)
+    std::string doc_string = "";      ///< free text stored in the model (shown by Netron)
+};
+
+/// The model as a serialized ONNX ModelProto. The graph has one input
+/// `input_name` of shape (batch_dim, input_shape...) and one output `output_name` (a
+/// functional Model: one input per nn::Input and one output per model output, with their
+/// names and shapes); every
+/// layer's parameters are initializers named by their dotted paths ("dense_1.kernel"); node
+/// names carry the layer labels ("dense_1/Gemm"). The model is checked with ONNX's own
+/// checker and strict shape inference before it is returned.
+/// Errors (ValueError): the model is not built and no input_shape is given; a layer kind has
+/// no exporter (the message names the layer, its type and the supported types); an opset
+/// outside 13..17; the checker rejects the graph.
+std::string export_to_string(const nn::Module& model, const ExportOptions& options = {});
+
+/// Writes export_to_string(model, options) to `path` atomically (a crash never leaves a
+/// half-written file); IoError "onnx::export_model: <path>: <reason>" when it cannot.
+void export_model(const nn::Module& model, const std::string& path, const ExportOptions& options = {});
+
+}  // namespace xgrad::onnx

@@ -1,0 +1,50 @@
+#pragma once
+/// @file registry.hpp
+/// The per-layer-kind exporter registry: a layer's type_name() ("Dense") maps to the function
+/// that emits its ONNX nodes. Built-in layers are registered by the library; a new layer
+/// plugs in with register_layer_exporter(), without touching the exporter.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xgrad/nn/module.hpp"
+#include "xgrad/onnx/graph_builder.hpp"
+
+namespace xgrad::onnx {
+
+/// Emits the nodes of `layer` reading `inputs` (one for ordinary layers, several for merge
+/// layers) and returns the layer's output value.
+using LayerEmitter = std::function<Value(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph)>;
+
+/// How one layer kind is exported.
+struct LayerExporter {
+    /// Emits the layer's nodes.
+    LayerEmitter emit;
+    /// The per-sample input shape the layer knows by itself (Dense: {input_dim} once built),
+    /// used when the layer is the first of the exported model. Optional.
+    std::function<std::optional<Shape>(const nn::Module& layer)> input_shape = {};
+};
+
+/// Registers (or replaces) the exporter for layers whose type_name() is `type_name`.
+void register_layer_exporter(const std::string& type_name, LayerExporter exporter);
+/// The exporter for `type_name`, or nullptr when none is registered.
+const LayerExporter* find_layer_exporter(const std::string& type_name);
+/// The registered type names, sorted and comma separated (for error messages).
+std::string exportable_layer_types();
+
+/// Emits `layer` through its registered exporter. ValueError naming the layer, its type and
+/// the supported types when there is none (exporters of containers call this per child).
+Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph);
+/// The per-sample input shape `layer` knows by itself (nullopt when it cannot tell).
+std::optional<Shape> layer_input_shape(const nn::Module& layer);
+
+/// The label used for a layer's node names: its dotted path ("dense_1"), else its name, else
+/// its type name.
+std::string layer_scope(const nn::Module& layer);
+/// Emits activation `a` on value `x` (Relu, Sigmoid, Tanh, Softmax over the last axis; Linear
+/// adds nothing) and returns the resulting value name.
+std::string emit_activation(nn::Activation a, const std::string& x, const std::string& scope, GraphBuilder& graph);
+
+}  // namespace xgrad::onnx

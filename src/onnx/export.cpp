@@ -1,0 +1,168 @@
+// export_model: the ModelProto around the layers' nodes (opset, symbolic batch axis, input
+// and output), ONNX's checker and strict shape inference, then an atomic write.
+#include "xgrad/onnx/export.hpp"
+
+#include <map>
+
+#include "onnx/functional.hpp"
+#include "onnx/proto.hpp"
+#include "xgrad/error.hpp"
+#include "xgrad/format.hpp"
+#include "xgrad/io.hpp"
+
+namespace xgrad::onnx {
+
+namespace {
+
+constexpr int kMinOpset = 13;  // Softmax over one axis, Squeeze/Unsqueeze axes as inputs
+constexpr int kMaxOpset = 17;  // the newest opset Debian's ONNX 1.12 checks
+
+// A float tensor value whose first axis is the symbolic batch dimension.
+void describe_value(pb::ValueInfoProto* v, const std::string& name, const std::string& batch_dim, const Shape& shape) {
+    v->set_name(name);
+    auto* tensor = v->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(pb::TensorProto::FLOAT);
+    auto* dims = tensor->mutable_shape();
+    dims->add_dim()->set_dim_param(batch_dim);
+    for (auto d : shape) dims->add_dim()->set_dim_value(static_cast<std::int64_t>(d));
+}
+
+// Renames value `from` to `to` wherever a node produces or reads it.
+void rename_value(pb::GraphProto& graph, const std::string& from, const std::string& to) {
+    for (auto& node : *graph.mutable_node()) {
+        for (auto& in : *node.mutable_input()) {
+            if (in == from) in = to;
+        }
+        for (auto& out : *node.mutable_output()) {
+            if (out == from) out = to;
+        }
+    }
+}
+
+void check_options(const ExportOptions& o) {
+    if (o.opset < kMinOpset || o.opset > kMaxOpset) {
+        throw ValueError("onnx::export_model: opset " + std::to_string(o.opset) + " is not supported; use " +
+                         std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset));
+    }
+    if (o.input_name.empty() || o.output_name.empty() || o.batch_dim.empty()) {
+        throw ValueError("onnx::export_model: input_name, output_name and batch_dim must not be empty");
+    }
+    if (o.input_name == o.output_name) {
+        throw ValueError("onnx::export_model: input_name and output_name are both '" + o.input_name + "'");
+    }
+}
+
+// ONNX's own checks: the structural checker, then shape inference in strict mode with type
+// checks, which also proves the declared output shape agrees with what the nodes compute.
+void validate(const pb::ModelProto& model) {
+    try {
+        pb::checker::check_model(model);
+        pb::ModelProto inferred = model;
+        pb::shape_inference::InferShapes(inferred, pb::OpSchemaRegistry::Instance(),
+                                         pb::ShapeInferenceOptions{/*check_type=*/true, /*error_mode=*/1});
+    } catch (const std::exception& e) {
+        throw ValueError(std::string("onnx::export_model: ONNX's checker rejects the exported graph: ") + e.what());
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// The graph's inputs: a functional model's own (names and shapes of its nn::Input tensors), or
+// the one input named by the options, shaped by them or by the first layer.
+std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functional, const ExportOptions& options,
+                                const std::string& who) {
+    if (functional != nullptr) {
+        std::vector<Value> ins;
+        const auto names = functional->input_names();
+        const auto shapes = functional->input_shapes();
+        for (std::size_t i = 0; i < names.size(); ++i) ins.push_back({names[i], shapes[i]});
+        if (ins.size() == 1 && !options.input_shape.empty()) ins[0].shape = options.input_shape;
+        return ins;
+    }
+    Shape input_shape = options.input_shape;
+    if (input_shape.empty()) {
+        auto known = layer_input_shape(model);
+        if (!known) {
+            throw ValueError("onnx::export_model: the input shape of model '" + who + "' (" + model.type_name() +
+                             ") is unknown; give its first layer an input_dim or set ExportOptions::input_shape");
+        }
+        input_shape = *known;
+    }
+    return {{options.input_name, input_shape}};
+}
+
+}  // namespace
+
+std::string export_to_string(const nn::Module& model, const ExportOptions& options) {
+    check_options(options);
+    const std::string who = model.name().empty() ? model.type_name() : model.name();
+    const auto* as_model = dynamic_cast<const nn::Model*>(&model);
+    const nn::Model* functional = as_model != nullptr && as_model->is_functional() ? as_model : nullptr;
+    const std::vector<Value> inputs = graph_inputs(model, functional, options, who);
+    const std::vector<std::string> output_names =
+        functional != nullptr ? functional->output_names() : std::vector<std::string>{options.output_name};
+    if (!model.built()) {
+        throw ValueError("onnx::export_model: model '" + who + "' (" + model.type_name() +
+                         ") is not built; give its first layer an input shape or run it once before exporting");
+    }
+
+    pb::ModelProto proto;
+    proto.set_ir_version(pb::IR_VERSION);
+    proto.set_producer_name("xgrad");
+    proto.set_producer_version(XGRAD_VERSION);
+    if (!options.doc_string.empty()) proto.set_doc_string(options.doc_string);
+    auto* opset = proto.add_opset_import();
+    opset->set_domain("");
+    opset->set_version(options.opset);
+
+    pb::GraphProto* graph = proto.mutable_graph();
+    graph->set_name(who);
+    GraphBuilder::Impl impl;
+    impl.graph = graph;
+    impl.opset = options.opset;
+    for (const auto& in : inputs) {
+        describe_value(graph->add_input(), in.name, options.batch_dim, in.shape);
+        impl.value_names.insert(in.name);
+    }
+    for (const auto& name : output_names) {
+        if (!impl.value_names.insert(name).second) {
+            throw ValueError("onnx::export_model: model '" + who + "' has two inputs or outputs named '" + name + "'");
+        }
+    }
+    GraphBuilder builder(impl);
+    const std::vector<Value> outputs =
+        functional != nullptr ? emit_functional(*functional, inputs, builder) : std::vector<Value>{emit_layer(model, inputs, builder)};
+
+    // Each output value gets the output's name. A graph input, or a value already renamed for
+    // another output (two outputs of one value), gets an Identity node instead.
+    std::map<std::string, std::string> named;
+    for (const auto& in : inputs) named[in.name] = in.name;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        if (auto it = named.find(outputs[i].name); it != named.end()) {
+            pb::NodeProto* n = graph->add_node();
+            n->set_op_type("Identity");
+            n->set_name(GraphBuilder::Impl::unique(impl.node_names, output_names[i] + "/Identity"));
+            n->add_input(it->second);
+            n->add_output(output_names[i]);
+        } else {
+            rename_value(*graph, outputs[i].name, output_names[i]);
+            named[outputs[i].name] = output_names[i];
+        }
+        describe_value(graph->add_output(), output_names[i], options.batch_dim, outputs[i].shape);
+    }
+
+    validate(proto);
+    std::string bytes;
+    if (!proto.SerializeToString(&bytes)) {
+        throw ValueError("onnx::export_model: model '" + who + "' could not be serialized (over protobuf's 2 GB limit?)");
+    }
+    return bytes;
+}
+
+void export_model(const nn::Module& model, const std::string& path, const ExportOptions& options) {
+    write_file_atomic(path, export_to_string(model, options), "onnx::export_model");
+}
+
+}  // namespace xgrad::onnx

@@ -1,0 +1,69 @@
+// The layer-kind -> exporter table. Built-in exporters are added on first use (no static
+// initialisation order to depend on); users add theirs with register_layer_exporter().
+#include "xgrad/onnx/registry.hpp"
+
+#include <map>
+#include <mutex>
+
+#include "onnx/builtin_layers.hpp"
+#include "xgrad/error.hpp"
+
+namespace xgrad::onnx {
+
+namespace {
+
+struct Registry {
+    std::mutex mutex;
+    std::map<std::string, LayerExporter> exporters;
+    Registry() { register_builtin_layers(exporters); }
+};
+
+Registry& registry() {
+    static Registry r;
+    return r;
+}
+
+}  // namespace
+
+void register_layer_exporter(const std::string& type_name, LayerExporter exporter) {
+    if (type_name.empty()) throw ValueError("onnx::register_layer_exporter: empty layer type name");
+    if (!exporter.emit) throw ValueError("onnx::register_layer_exporter: no emit function for '" + type_name + "'");
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    r.exporters[type_name] = std::move(exporter);
+}
+
+const LayerExporter* find_layer_exporter(const std::string& type_name) {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.exporters.find(type_name);
+    // std::map nodes are stable: the pointer stays valid unless this type is re-registered.
+    return it == r.exporters.end() ? nullptr : &it->second;
+}
+
+std::string exportable_layer_types() {
+    auto& r = registry();
+    std::lock_guard lock(r.mutex);
+    std::string s;
+    for (const auto& [name, e] : r.exporters) s += (s.empty() ? "" : ", ") + name;
+    return s;
+}
+
+Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
+    const LayerExporter* e = find_layer_exporter(layer.type_name());
+    if (e == nullptr) {
+        const std::string label = layer.path().empty() ? layer.name() : layer.path();
+        throw ValueError("onnx::export_model: layer '" + label + "' of type " + layer.type_name() +
+                         " has no ONNX exporter; supported layer types: " + exportable_layer_types() +
+                         " (xgrad::onnx::register_layer_exporter adds one)");
+    }
+    return e->emit(layer, inputs, graph);
+}
+
+std::optional<Shape> layer_input_shape(const nn::Module& layer) {
+    const LayerExporter* e = find_layer_exporter(layer.type_name());
+    if (e == nullptr || !e->input_shape) return std::nullopt;
+    return e->input_shape(layer);
+}
+
+}  // namespace xgrad::onnx
