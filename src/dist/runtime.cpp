@@ -131,8 +131,10 @@ void init(const InitOptions& options) {
     }
     s.initialized = true;
     if (s.size > 1 && s.rank != 0 && options.quiet_workers) {
-        static NullBuffer sink;
-        std::cout.rdbuf(&sink);
+        // Never destroyed: std::cout is flushed by ios_base::Init's destructor after function
+        // statics are gone (seen under ASan: a static sink here was a dangling rdbuf at exit).
+        static NullBuffer* sink = new NullBuffer;
+        std::cout.rdbuf(sink);
     }
     if (s.size > 1 && options.data_parallel) detail::install_data_parallel();
 }
