@@ -22,7 +22,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import torch  # noqa: E402
-from torch_mnist import default_data_dir, load_split, train_and_report  # noqa: E402  (shared)
+from torch_mnist import default_data_dir, setup_and_load, train_and_report  # noqa: E402  (shared)
 
 
 def build_model():
@@ -49,14 +49,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(args.seed)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, data {args.data}", flush=True)
-
-    x_train, y_train = load_split(args.data, "train")
-    x_test, y_test = load_split(args.data, "t10k")
+    x_train, y_train, x_test, y_test = setup_and_load(args)
     if args.subset:
         x_train, y_train = x_train[:args.subset], y_train[:args.subset]
     x_train = x_train.reshape(-1, 1, 28, 28).contiguous()

@@ -122,6 +122,18 @@ def train_and_report(model, optimizer, x_train, y_train, x_test, y_test, args):
           f"peak_rss_mb={peak_rss_mb:.1f} epochs={args.epochs} threads={args.threads}")
 
 
+def setup_and_load(args):
+    """Threads and seed as the command line says; returns (x_train, y_train, x_test, y_test)."""
+    torch.set_num_threads(args.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(args.seed)
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, data {args.data}", flush=True)
+    x_train, y_train = load_split(args.data, "train")
+    x_test, y_test = load_split(args.data, "t10k")
+    return x_train, y_train, x_test, y_test
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
@@ -131,14 +143,7 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    torch.set_num_threads(args.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(args.seed)
-    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, data {args.data}", flush=True)
-
-    x_train, y_train = load_split(args.data, "train")
-    x_test, y_test = load_split(args.data, "t10k")
+    x_train, y_train, x_test, y_test = setup_and_load(args)
     model = build_model()
     # torch's RMSprop: v = alpha v + (1 - alpha) g^2; w -= lr g / (sqrt(v) + eps), as Keras 2.
     optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
