@@ -1,10 +1,12 @@
-// A small pool for elementwise kernels. It sleeps between tasks (condition variables, no
-// spinning: a spinning second pool next to OpenBLAS's made PyTorch 3-4x slower here) and
-// follows the thread count set through set_num_threads / chosen by the trainer.
+// A small pool for elementwise kernels. It sleeps between tasks (condition variables; it
+// polls only for 50 us after each task: a pool that spun for long next to OpenBLAS's made
+// PyTorch 3-4x slower here) and follows the thread count set through set_num_threads or
+// chosen by the trainer.
 #include "ops/parallel.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -23,6 +25,13 @@ namespace {
 // The caller and the workers take chunks from a shared counter, so a worker the scheduler has
 // not woken yet (another process busy on its core) delays nothing: the caller does its chunks,
 // closes the task and waits only for workers already inside it.
+//
+// Waking a sleeping thread costs 5-20 us here (futex and scheduler), as long as a whole
+// elementwise pass over 400k floats: an optimizer's five passes on two threads were slower
+// than on one. So both sides poll briefly before they sleep: a worker for the next task
+// (back-to-back kernels are the common case), the caller for the workers still inside. The
+// polling yields the core (sched_yield) so OpenBLAS's threads, which poll the same way, and
+// other processes run first; after kSpin it sleeps on a condition variable as before.
 class Pool {
 public:
     void run(std::size_t n, std::size_t parts, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
@@ -35,18 +44,36 @@ public:
             chunks_ = parts * 4;  // a few chunks per thread: whoever is running takes more
             next_.store(0, std::memory_order_relaxed);
             open_ = true;
-            ++generation_;
+            generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+            if (sleeping_ > 0) wake_.notify_all();
         }
-        wake_.notify_all();
         work_chunks();
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            open_ = false;  // late workers see a closed task and go back to waiting
+        }
+        if (poll([this] { return inside_.load(std::memory_order_acquire) == 0; })) return;
         std::unique_lock<std::mutex> lock(m_);
-        open_ = false;  // late workers see a closed task and go back to sleep
-        done_.wait(lock, [this] { return inside_ == 0; });
+        done_.wait(lock, [this] { return inside_.load(std::memory_order_acquire) == 0; });
     }
 
     std::mutex busy;  // one task at a time; a second caller runs inline
 
 private:
+    // Polls `ready` for up to kSpin, yielding the core in between; true once it holds.
+    template <class Ready>
+    static bool poll(Ready ready) {
+        constexpr auto kSpin = std::chrono::microseconds(50);
+        const auto until = std::chrono::steady_clock::now() + kSpin;
+        for (unsigned i = 0;; ++i) {
+            if (ready()) return true;
+            if (i % 16 == 15) {
+                if (std::chrono::steady_clock::now() > until) return false;
+                std::this_thread::yield();
+            }
+        }
+    }
+
     std::size_t bound(std::size_t chunk) const {
         // Chunk ends on multiples of 16 floats: no two threads write one cache line.
         if (chunk >= chunks_) return n_;
@@ -65,33 +92,36 @@ private:
     void grow(std::size_t workers) {
         while (threads_.size() < workers) {
             // The worker starts from the current generation: the task about to be posted is its first.
-            threads_.emplace_back([this, gen = generation_] { work(gen); });
+            threads_.emplace_back([this, gen = generation_.load()] { work(gen); });
             threads_.back().detach();  // the pool lives as long as the process
         }
     }
 
     void work(std::uint64_t seen) {
-        std::unique_lock<std::mutex> lock(m_);
         for (;;) {
-            wake_.wait(lock, [&] { return generation_ != seen; });
-            seen = generation_;
+            poll([&] { return generation_.load(std::memory_order_acquire) != seen; });
+            std::unique_lock<std::mutex> lock(m_);
+            ++sleeping_;
+            wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+            --sleeping_;
+            seen = generation_.load(std::memory_order_relaxed);
             if (!open_) continue;
-            ++inside_;
+            inside_.fetch_add(1, std::memory_order_relaxed);
             lock.unlock();
             work_chunks();
             lock.lock();
-            if (--inside_ == 0) done_.notify_one();
+            if (inside_.fetch_sub(1, std::memory_order_acq_rel) == 1) done_.notify_one();
         }
     }
 
     std::mutex m_;
     std::condition_variable wake_, done_;
     std::vector<std::thread> threads_;
-    std::uint64_t generation_ = 0;
+    std::atomic<std::uint64_t> generation_{0};
     void (*fn_)(void*, std::size_t, std::size_t) = nullptr;
     void* ctx_ = nullptr;
-    std::size_t n_ = 0, chunks_ = 1, inside_ = 0;
-    std::atomic<std::size_t> next_{0};
+    std::size_t n_ = 0, chunks_ = 1, sleeping_ = 0;
+    std::atomic<std::size_t> inside_{0}, next_{0};
     bool open_ = false;
 };
 

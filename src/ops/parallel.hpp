@@ -12,8 +12,8 @@ inline constexpr std::size_t kParallelGrain = 32768;
 
 /// Calls `fn(ctx, begin, end)` over [0, n) in contiguous ranges, on up to active_threads()
 /// threads (the caller is one of them) when n >= 2·kParallelGrain; inline otherwise, or when
-/// another thread is already using the workers. Workers sleep on a condition variable: they
-/// never spin next to OpenBLAS's pool. Returns after every range is done.
+/// another thread is already using the workers. Idle workers poll for 50 us (yielding the
+/// core), then sleep on a condition variable. Returns after every range is done.
 void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx);
 
 /// parallel_ranges with a callable `f(begin, end)`; no allocation.
