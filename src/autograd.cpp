@@ -128,7 +128,17 @@ BackwardStep BackwardEngine::step() {
     BackwardStep rec;
     rec.node = t;
     auto it = pending_.find(&node);
-    // Every node in order_ is reachable from a root, so it has a gradient by now.
+    if (it == pending_.end()) {
+        // Reachable from a root, but every path to it ended in an op that passes no gradient to
+        // that input (max pooling's routing to its indices, a condition): its gradient is zero
+        // and nothing flows further from here.
+        rec.grad_output = zeros_like(t);
+        rec.input_grads.assign(t.inputs().size(), Tensor());
+        rec.accumulated.assign(t.inputs().size(), false);
+        ++position_;
+        if (done()) finish();
+        return rec;
+    }
     rec.grad_output = it->second;
     pending_.erase(it);
     if (node.retains_grad && options_.accumulate) {  // xgrad::grad leaves every grad() alone

@@ -111,6 +111,29 @@ BOOST_AUTO_TEST_CASE(accumulation_is_reported) {
     BOOST_TEST(a.grad().item() == 6.f);
 }
 
+BOOST_AUTO_TEST_CASE(a_reachable_node_that_no_gradient_reaches) {
+    // where's condition depends on x, but where passes no gradient to its condition: relu(x)
+    // is in the graph and gets none. The engine steps it with a zero gradient and goes on.
+    Tensor x = parameter(Array{1.f, -2.f, 3.f});
+    Tensor a = parameter(Array{10.f, 20.f, 30.f});
+    Tensor y = sum(where(relu(x), a * 2.f, constant(Array{0.f, 0.f, 0.f})));
+    BackwardEngine engine({y}, {ones_like(y)}, {});
+    bool zero_step = false;
+    while (!engine.done()) {
+        BackwardStep s = engine.step();
+        if (s.node.label() == "relu") {
+            zero_step = true;
+            BOOST_TEST(xt::all(xt::equal(s.grad_output.value(), 0.f)));
+            BOOST_TEST(!s.input_grads[0].defined());
+        }
+    }
+    BOOST_TEST(zero_step);
+    BOOST_TEST((a.grad().value() == Array{2.f, 0.f, 2.f}));
+    BOOST_TEST(!x.grad().defined());
+    Tensor z = sum(where(relu(x), a, a * 0.f));
+    BOOST_TEST(!grad({z}, {a, x}, {.allow_unused = true})[1].defined());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(higher_order)
