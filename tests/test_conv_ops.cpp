@@ -104,6 +104,39 @@ BOOST_AUTO_TEST_CASE(max_pool_with_ties) {
     BOOST_TEST((flat.grad().value() == Array(Array::shape_type{1, 2, 2, 1}, 2.f)));
 }
 
+BOOST_AUTO_TEST_CASE(max_pool_ties_padding_overlap_and_large_windows) {
+    // Ties in overlapping, padded windows (3x3, strides 2, same): the tied taps are found from
+    // the first maximum's position, which must hold at the image's edges too.
+    Array x = mixed({1, 5, 5, 2}, -1, 1);
+    x(0, 0, 0, 0) = x(0, 0, 1, 0) = 3.f;   // top-left window, first row
+    x(0, 2, 2, 1) = x(0, 3, 3, 1) = 2.5f;  // the centre: shared by four windows
+    x(0, 4, 3, 0) = x(0, 4, 4, 0) = 2.f;   // bottom-right corner, next to the padding
+    const Pool2DOptions same{.pool_size = {3, 3}, .strides = {2, 2}, .padding = Padding::Same};
+    XGRAD_CHECK_GRAD([same](const V& v) { return max_pool2d(v[0], same); }, parameter(x));
+    // A 5x5 window has more taps than the tie bits hold: ties are resolved by a second scan.
+    Array y = mixed({1, 5, 5, 1}, -1, 1);
+    y(0, 1, 3, 0) = y(0, 4, 0, 0) = 4.f;
+    XGRAD_CHECK_GRAD([](const V& v) { return max_pool2d(v[0], {.pool_size = {5, 5}}); }, parameter(y));
+    Tensor flat = parameter(Array(Array::shape_type{1, 5, 5, 1}, 1.f));
+    sum(max_pool2d(flat, {.pool_size = {5, 5}}) * 25.f).backward();
+    BOOST_TEST((flat.grad().value() == Array(Array::shape_type{1, 5, 5, 1}, 1.f)));
+    // Three-way tie in a 2x2 window: a third each (hand-computed), and the adjoint a
+    // second-order pass runs (max_pool2d_select) averages the three tied taps.
+    Array z(Array::shape_type{1, 2, 2, 1}, 0.f);
+    z(0, 1, 1, 0) = -1.f;
+    Tensor t = parameter(z);
+    Tensor seed = parameter(Array(Array::shape_type{1, 1, 1, 1}, 3.f));
+    Tensor dx = grad({sum(max_pool2d(t) * seed)}, {t}, {.create_graph = true})[0];
+    BOOST_TEST(dx.value()(0, 0, 0, 0) == 1.f);
+    BOOST_TEST(dx.value()(0, 0, 1, 0) == 1.f);
+    BOOST_TEST(dx.value()(0, 1, 1, 0) == 0.f);
+    Array uv(Array::shape_type{1, 2, 2, 1});
+    uv(0, 0, 0, 0) = 1.f, uv(0, 0, 1, 0) = 2.f, uv(0, 1, 0, 0) = 3.f, uv(0, 1, 1, 0) = 4.f;
+    Tensor u = constant(uv);
+    Tensor dseed = grad({sum(dx * u)}, {seed})[0];
+    BOOST_TEST(dseed.value()(0, 0, 0, 0) == 2.f, boost::test_tools::tolerance(1e-6f));  // (1 + 2 + 3) / 3
+}
+
 BOOST_AUTO_TEST_CASE(pooling_second_order) {
     XGRAD_CHECK_GRAD(
         [](const V& v) {

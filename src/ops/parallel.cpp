@@ -34,14 +34,16 @@ namespace {
 // other processes run first; after kSpin it sleeps on a condition variable as before.
 class Pool {
 public:
-    void run(std::size_t n, std::size_t parts, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
+    void run(std::size_t n, std::size_t parts, std::size_t align, void (*fn)(void*, std::size_t, std::size_t),
+             void* ctx) {
         grow(parts - 1);
         {
             std::lock_guard<std::mutex> lock(m_);
             fn_ = fn;
             ctx_ = ctx;
             n_ = n;
-            chunks_ = parts * 4;  // a few chunks per thread: whoever is running takes more
+            align_ = align;
+            chunks_ = std::min(n, parts * 4);  // a few chunks per thread: whoever is running takes more
             next_.store(0, std::memory_order_relaxed);
             open_ = true;
             generation_.store(generation_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
@@ -75,10 +77,9 @@ private:
     }
 
     std::size_t bound(std::size_t chunk) const {
-        // Chunk ends on multiples of 16 floats: no two threads write one cache line.
         if (chunk >= chunks_) return n_;
         const std::size_t e = n_ * chunk / chunks_;
-        return std::min(n_, (e + 15) / 16 * 16);
+        return std::min(n_, (e + align_ - 1) / align_ * align_);
     }
 
     void work_chunks() {
@@ -120,7 +121,7 @@ private:
     std::atomic<std::uint64_t> generation_{0};
     void (*fn_)(void*, std::size_t, std::size_t) = nullptr;
     void* ctx_ = nullptr;
-    std::size_t n_ = 0, chunks_ = 1, sleeping_ = 0;
+    std::size_t n_ = 0, chunks_ = 1, align_ = 1, sleeping_ = 0;
     std::atomic<std::size_t> inside_{0}, next_{0};
     bool open_ = false;
 };
@@ -143,9 +144,10 @@ Pool& pool() {
 
 }  // namespace
 
-void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
+void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx, std::size_t grain,
+                     std::size_t align) {
     const std::size_t threads = static_cast<std::size_t>(std::max(1, active_threads()));
-    const std::size_t parts = std::min(threads, n / kParallelGrain);
+    const std::size_t parts = std::min(threads, n / std::max<std::size_t>(grain, 1));
     if (parts <= 1) {
         fn(ctx, 0, n);
         return;
@@ -156,7 +158,7 @@ void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t),
         fn(ctx, 0, n);
         return;
     }
-    p.run(n, parts, fn, ctx);
+    p.run(n, parts, std::max<std::size_t>(align, 1), fn, ctx);
 }
 
 }  // namespace xgrad::detail

@@ -14,7 +14,9 @@ inline constexpr std::size_t kParallelGrain = 32768;
 /// threads (the caller is one of them) when n >= 2·kParallelGrain; inline otherwise, or when
 /// another thread is already using the workers. Idle workers poll for 50 us (yielding the
 /// core), then sleep on a condition variable. Returns after every range is done.
-void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx);
+/// Range ends are multiples of `align` (16 floats: no two threads write one cache line).
+void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx,
+                     std::size_t grain = kParallelGrain, std::size_t align = 16);
 
 /// parallel_ranges with a callable `f(begin, end)`; no allocation.
 template <class F>
@@ -26,6 +28,20 @@ void parallel_for(std::size_t n, F&& f) {
     parallel_ranges(
         n, [](void* p, std::size_t b, std::size_t e) { (*static_cast<std::remove_reference_t<F>*>(p))(b, e); },
         const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+/// parallel_for over `items` units of `elements` floats each (images of a batch, say), split
+/// between threads on whole items once there are 2·kParallelGrain elements in all.
+template <class F>
+void parallel_for_items(std::size_t items, std::size_t elements, F&& f) {
+    const std::size_t grain = elements == 0 ? items + 1 : (kParallelGrain + elements - 1) / elements;
+    if (items < 2 * grain) {
+        f(std::size_t{0}, items);
+        return;
+    }
+    parallel_ranges(
+        items, [](void* p, std::size_t b, std::size_t e) { (*static_cast<std::remove_reference_t<F>*>(p))(b, e); },
+        const_cast<void*>(static_cast<const void*>(&f)), grain, 1);
 }
 
 }  // namespace xgrad::detail

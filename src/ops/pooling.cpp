@@ -2,11 +2,10 @@
 // axis, contiguous in channels_last, is the inner loop. The backward ops are recorded ops
 // with their own derivatives (each is the other's adjoint), so create_graph works.
 #include <algorithm>
-#include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "ops/common.hpp"
+#include "ops/parallel.hpp"
 #include "ops/window.hpp"
 #include "xgrad/ops/conv.hpp"
 #include "xgrad/ops/reduce.hpp"
@@ -47,64 +46,84 @@ void for_taps(const Window& g, std::size_t n, std::size_t i, std::size_t j, F f)
     }
 }
 
-// Calls f(window index, output offset) for every output position.
+// Calls f(window index, output offset) for every output position of images [n0, n1).
 template <class F>
-void for_windows(const Window& g, F f) {
-    for (std::size_t n = 0; n < g.n; ++n)
+void for_windows(const Window& g, std::size_t n0, std::size_t n1, F f) {
+    for (std::size_t n = n0; n < n1; ++n)
         for (std::size_t i = 0; i < g.oh; ++i)
             for (std::size_t j = 0; j < g.ow; ++j) f(n, i, j, ((n * g.oh + i) * g.ow + j) * g.c);
 }
+template <class F>
+void for_windows(const Window& g, F f) {
+    for_windows(g, 0, g.n, f);
+}
 
-// Where each output element's maximum came from: the flat input index of the first maximum,
-// and whether the window held another element equal to it (a tie).
-struct ArgMax {
-    std::vector<std::size_t> index;
-    std::vector<std::uint8_t> tied;
-};
+// Windows only read and write their own image: the batch is split between threads.
+template <class F>
+void per_images(const Window& g, F f) {
+    detail::parallel_for_items(g.n, g.h * g.w * g.c, f);
+}
 
 // Routes between input and output positions of a max pool: with `to_input` it spreads the
 // output-shaped `src` onto the maxima of each window (dx), otherwise it collects the
-// input-shaped `src` from them (the adjoint). Tied maxima share equally; windows without a
-// tie (almost all) take the recorded index without looking at the window again.
-void max_route(const Window& g, const ArgMax& arg, const float* x, const float* y, const float* src, float* dst,
-               bool to_input) {
-    const std::size_t c = g.c, outputs = g.rows() * c;
-    if (to_input) std::fill(dst, dst + g.n * g.h * g.w * c, 0.f);
-    for (std::size_t o = 0; o < outputs; ++o) {
-        if (!arg.tied[o]) {
-            if (to_input) dst[arg.index[o]] += src[o];
-            else dst[o] = src[arg.index[o]];
-            continue;
-        }
-        const std::size_t k = o % c, pos = o / c;
-        const std::size_t j = pos % g.ow, i = (pos / g.ow) % g.oh, n = pos / (g.ow * g.oh);
-        float ties = 0.f;
-        for_taps(g, n, i, j, [&](std::size_t t) { ties += x[t + k] == y[o] ? 1.f : 0.f; });
-        const float share = 1.f / ties;
-        if (!to_input) dst[o] = 0.f;
-        for_taps(g, n, i, j, [&](std::size_t t) {
-            if (x[t + k] != y[o]) return;
-            if (to_input) dst[t + k] += src[o] * share;
-            else dst[o] += src[t + k] * share;
+// input-shaped `src` from them (the adjoint). A maximum is a tap equal to the window's output
+// y; tied maxima share equally. Nothing is kept from the forward pass: two branch-free scans
+// of the window (count the maxima, then route) vectorise along the channels, and ties are
+// common after a relu (windows of zeros).
+void max_route(const Window& g, const float* x, const float* y, const float* src, float* dst, bool to_input) {
+    const std::size_t c = g.c, image = g.h * g.w * c;
+    // Windows that tile the image (2x2 pools with strides 2 over an even size, say) write each
+    // input element exactly once: no zero fill first, which was a third of the memory traffic.
+    const bool tiles = g.pt == 0 && g.pl == 0 && g.sh == g.kh && g.sw == g.kw && g.dh == 1 && g.dw == 1 &&
+                       g.oh * g.kh == g.h && g.ow * g.kw == g.w;
+    per_images(g, [&](std::size_t n0, std::size_t n1) {
+        std::vector<float> share(c);
+        float* sh = share.data();
+        if (to_input && !tiles) std::fill(dst + n0 * image, dst + n1 * image, 0.f);
+        for_windows(g, n0, n1, [&](std::size_t n, std::size_t i, std::size_t j, std::size_t at) {
+            const float* yo = y + at;
+            std::fill(sh, sh + c, 0.f);
+            for_taps(g, n, i, j, [&](std::size_t t) {
+                const float* xt = x + t;
+                for (std::size_t k = 0; k < c; ++k) sh[k] += xt[k] == yo[k] ? 1.f : 0.f;
+            });
+            for (std::size_t k = 0; k < c; ++k) sh[k] = 1.f / sh[k];
+            if (to_input) {
+                const float* so = src + at;
+                for_taps(g, n, i, j, [&](std::size_t t) {
+                    const float* xt = x + t;
+                    float* dt = dst + t;
+                    if (tiles)
+                        for (std::size_t k = 0; k < c; ++k) dt[k] = xt[k] == yo[k] ? so[k] * sh[k] : 0.f;
+                    else
+                        for (std::size_t k = 0; k < c; ++k) dt[k] += xt[k] == yo[k] ? so[k] * sh[k] : 0.f;
+                });
+            } else {
+                float* d = dst + at;
+                std::fill(d, d + c, 0.f);
+                for_taps(g, n, i, j, [&](std::size_t t) {
+                    const float *xt = x + t, *st = src + t;
+                    for (std::size_t k = 0; k < c; ++k) d[k] += xt[k] == yo[k] ? st[k] * sh[k] : 0.f;
+                });
+            }
         });
-    }
+    });
 }
 
-Tensor max_pool_route(const Tensor& src, const Tensor& x, const Tensor& y, const Window& g, Padding p,
-                      std::shared_ptr<const ArgMax> arg, bool to_input) {
+Tensor max_pool_route(const Tensor& src, const Tensor& x, const Tensor& y, const Window& g, Padding p, bool to_input) {
     const Shape want = to_input ? y.shape_vector() : x.shape_vector();
     const char* op = to_input ? "max_pool2d_backward" : "max_pool2d_select";
     if (src.shape_vector() != want) {
         throw ShapeError(std::string(op) + ": gradient " + describe(src) + " does not match " + shape_str(want));
     }
     Array out(to_input ? x.shape() : y.shape());
-    max_route(g, *arg, x.value().data(), y.value().data(), src.value().data(), out.data(), to_input);
+    max_route(g, x.value().data(), y.value().data(), src.value().data(), out.data(), to_input);
     const char* rule = to_input ? "the max takes the gradient: dx = dY at each window's max (split between ties)"
                                 : "d/dh: dY scattered back to each window's max";
     return record({op, rule, pool_attrs(g, p)}, {src, x, y}, std::move(out),
-                  [g, p, arg, to_input](const BackwardContext& c) -> std::vector<Tensor> {
+                  [g, p, to_input](const BackwardContext& c) -> std::vector<Tensor> {
                       // The routing is piecewise constant in x (and y): only src gets a gradient.
-                      return {max_pool_route(c.grad, c.inputs[1], c.inputs[2], g, p, arg, !to_input), Tensor(), Tensor()};
+                      return {max_pool_route(c.grad, c.inputs[1], c.inputs[2], g, p, !to_input), Tensor(), Tensor()};
                   });
 }
 
@@ -168,41 +187,23 @@ Tensor max_pool2d(const Tensor& x, const Pool2DOptions& o) {
     const float* in = x.value().data();
     float* out = y.data();
     const std::size_t c = win.c;
-    // The argmax is only needed for a backward pass; it is found in the same pass as the max.
-    const bool keep = grad_enabled() && x.requires_grad();
-    auto arg = std::make_shared<ArgMax>();
-    if (keep) {
-        arg->index.resize(y.size());
-        arg->tied.resize(y.size());
-    }
-    std::size_t* index = keep ? arg->index.data() : nullptr;
-    std::uint8_t* tied = keep ? arg->tied.data() : nullptr;
-    for_windows(win, [&](std::size_t n, std::size_t i, std::size_t j, std::size_t at) {
-        float* dst = out + at;
-        bool first = true;
-        for_taps(win, n, i, j, [&](std::size_t t) {
-            if (first) {
-                std::copy(in + t, in + t + c, dst);
-                if (keep) {
-                    for (std::size_t k = 0; k < c; ++k) index[at + k] = t + k, tied[at + k] = 0;
-                }
-            } else if (!keep) {
-                for (std::size_t k = 0; k < c; ++k) dst[k] = std::max(dst[k], in[t + k]);
-            } else {
-                for (std::size_t k = 0; k < c; ++k) {
-                    const float v = in[t + k];
-                    if (v > dst[k]) dst[k] = v, index[at + k] = t + k, tied[at + k] = 0;
-                    else if (v == dst[k]) tied[at + k] = 1;
-                }
-            }
-            first = false;
+    per_images(win, [&](std::size_t n0, std::size_t n1) {
+        for_windows(win, n0, n1, [&](std::size_t n, std::size_t i, std::size_t j, std::size_t at) {
+            float* dst = out + at;
+            bool first = true;
+            for_taps(win, n, i, j, [&](std::size_t t) {
+                if (first) std::copy(in + t, in + t + c, dst);
+                else
+                    for (std::size_t k = 0; k < c; ++k) dst[k] = std::max(dst[k], in[t + k]);
+                first = false;
+            });
         });
     });
     return record({"max_pool2d", "the max takes the gradient: dx = dY at each window's max (split between ties)",
                    pool_attrs(win, o.padding)},
                   {x}, std::move(y),
-                  [win, p = o.padding, arg = std::shared_ptr<const ArgMax>(arg)](const BackwardContext& c) -> std::vector<Tensor> {
-                      return {max_pool_route(c.grad, c.inputs[0], c.output, win, p, arg, true)};
+                  [win, p = o.padding](const BackwardContext& c) -> std::vector<Tensor> {
+                      return {max_pool_route(c.grad, c.inputs[0], c.output, win, p, true)};
                   });
 }
 
