@@ -5,6 +5,8 @@
 // inner loop is contiguous or reads one value (xtensor's generic broadcast steps element by
 // element and was 5-20x slower here).
 
+#include <array>
+#include <vector>
 #include <xsimd/xsimd.hpp>
 
 #include "ops/parallel.hpp"
@@ -58,15 +60,40 @@ struct RowReader {
         }
         contiguous = n == 0 || stride[n - 1] == 1;
     }
-    // The first element of output row r (rows of the last axis).
-    const float* row(std::size_t r, const Array::shape_type& out) const {
-        std::size_t off = 0;
-        for (std::size_t i = out.size() - 1; i-- > 0;) {
-            off += (r % out[i]) * stride[i];
-            r /= out[i];
+};
+
+/// Walks the output's rows from row r0 on, keeping each operand's row start: an odometer over
+/// the leading axes, so a step costs an add or two, not a division per axis (a bias added to
+/// (64, 26, 26, 32) has 43k rows of 32: the divisions took 3x the adds themselves).
+template <std::size_t N>
+class RowWalk {
+public:
+    RowWalk(const std::array<const RowReader*, N>& ops, const Array::shape_type& out, std::size_t r0)
+        : ops_(ops), out_(out), digit_(out.empty() ? 0 : out.size() - 1, 0) {
+        for (std::size_t i = digit_.size(); i-- > 0;) {
+            digit_[i] = r0 % out[i];
+            r0 /= out[i];
         }
-        return p + off;
+        for (std::size_t k = 0; k < N; ++k) {
+            off_[k] = 0;
+            for (std::size_t i = 0; i < digit_.size(); ++i) off_[k] += digit_[i] * ops[k]->stride[i];
+        }
     }
+    const float* row(std::size_t k) const { return ops_[k]->p + off_[k]; }
+    void next() {
+        for (std::size_t i = digit_.size(); i-- > 0;) {
+            for (std::size_t k = 0; k < N; ++k) off_[k] += ops_[k]->stride[i];
+            if (++digit_[i] < out_[i]) return;
+            for (std::size_t k = 0; k < N; ++k) off_[k] -= ops_[k]->stride[i] * out_[i];
+            digit_[i] = 0;
+        }
+    }
+
+private:
+    std::array<const RowReader*, N> ops_;
+    const Array::shape_type& out_;
+    std::vector<std::size_t> digit_;
+    std::array<std::size_t, N> off_{};
 };
 
 /// f(a, b) elementwise with NumPy broadcasting into a new array.
@@ -109,8 +136,9 @@ Array map_binary(const Array& a, const Array& b, F f) {
     const RowReader ra(a, shape), rb(b, shape);
     float* po = out.data();
     auto rows_fn = [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            const float *x = ra.row(r, shape), *y = rb.row(r, shape);
+        RowWalk<2> walk({&ra, &rb}, shape, r0);
+        for (std::size_t r = r0; r < r1; ++r, walk.next()) {
+            const float *x = walk.row(0), *y = walk.row(1);
             float* __restrict o = po + r * len;
             if (ra.contiguous && rb.contiguous) {
                 for (std::size_t j = 0; j < len; ++j) o[j] = f(x[j], y[j]);
@@ -143,8 +171,9 @@ inline Array broadcast_array(const Array& a, const Array::shape_type& shape) {
     const RowReader ra(a, shape);
     float* po = out.data();
     auto rows_fn = [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            const float* x = ra.row(r, shape);
+        RowWalk<1> walk({&ra}, shape, r0);
+        for (std::size_t r = r0; r < r1; ++r, walk.next()) {
+            const float* x = walk.row(0);
             float* o = po + r * len;
             if (ra.contiguous) {
                 std::copy(x, x + len, o);
