@@ -194,6 +194,34 @@ BOOST_AUTO_TEST_CASE(conv2d_matches_the_direct_definition) {
     check({.strides = {2, 1}, .dilation_rate = {2, 3}}, 0, 0, 1, 4);
 }
 
+BOOST_AUTO_TEST_CASE(first_layer_shapes_match_the_direct_definition) {
+    // A one-channel image with many output positions: the forward product has 9 columns and
+    // the kernel gradient 9 rows over 1568 positions, both below OpenBLAS's useful range (the
+    // small-product kernels). 20 filters: one full vector of 16 lanes and a scalar tail.
+    Array x = mixed({2, 30, 30, 1}, -1, 1), k = mixed({3, 3, 1, 20}, -1, 1), g = mixed({2, 28, 28, 20}, -1, 1);
+    Array y = conv2d(constant(x), constant(k)).value();
+    BOOST_TEST(xt::allclose(y, reference_conv(x, k, {1, 1}, {1, 1}, 0, 0, 28, 28), 1e-5, 1e-5));
+    // dK[a, e, 0, q] = Σ over positions of x(b, i + a, j + e) · g(b, i, j, q)
+    Array dk = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 1, 20}).value();
+    Array want = xt::zeros<float>({3, 3, 1, 20});
+    for (std::size_t a = 0; a < 3; ++a)
+        for (std::size_t e = 0; e < 3; ++e)
+            for (std::size_t q = 0; q < 20; ++q) {
+                double acc = 0;
+                for (std::size_t b = 0; b < 2; ++b)
+                    for (std::size_t i = 0; i < 28; ++i)
+                        for (std::size_t j = 0; j < 28; ++j) acc += x(b, i + a, j + e, 0) * g(b, i, j, q);
+                want(a, e, 0, q) = float(acc);
+            }
+    BOOST_TEST(xt::allclose(dk, want, 1e-4, 1e-4));
+    // The same on one thread: the kernel gradient's blocks are summed in a fixed order.
+    const int threads = num_threads();
+    set_num_threads(1);
+    Array dk1 = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 1, 20}).value();
+    set_num_threads(threads);
+    BOOST_TEST((dk1 == dk));
+}
+
 BOOST_AUTO_TEST_CASE(conv2d_hand_computed) {
     // One 3x3 image, a 2x2 kernel of ones: each output is the sum of a 2x2 block.
     Tensor x = constant(Array{1, 2, 3, 4, 5, 6, 7, 8, 9});
