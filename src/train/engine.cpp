@@ -2,14 +2,18 @@
 // is lean: batches are constants (no gradient for the inputs), softmax + cross-entropy is
 // fused, the optimizer updates in place, and a single-process run pays one virtual call per
 // step for the data-parallel hooks.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <iostream>
 #include <numeric>
 #include <random>
+#include <thread>
+#include <tuple>
 
 #include "train/engine_impl.hpp"
+#include "train/prefetch.hpp"
 #include "train/thread_probe.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/ops/activation.hpp"
@@ -325,6 +329,16 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
     std::vector<std::size_t> order(n_train);
     std::iota(order.begin(), order.end(), std::size_t{0});
     ThreadProbe threads(options.adapt_threads);
+    BatchPrefetcher prefetch(x_all, y_all);
+    const int hardware_threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    // Global batch `step`: what the prefetcher copies ahead. local_batch() may keep state for
+    // the step it is called for (DataParallel does), so it is still called at the step itself;
+    // a share that differs from the whole batch (several processes) is copied there instead.
+    auto global_of = [&](std::size_t step) {
+        const std::size_t begin = step * options.batch_size;
+        const std::size_t count = std::min(options.batch_size, n_train - begin);
+        return std::vector<std::size_t>(order.begin() + std::ptrdiff_t(begin), order.begin() + std::ptrdiff_t(begin + count));
+    };
     for (std::size_t epoch = 0; epoch < options.epochs && !model.stop_requested(); ++epoch) {
         threads.begin_epoch();
         if (verbose > 0) out << "Epoch " << epoch + 1 << "/" << options.epochs << "\n";
@@ -337,18 +351,35 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
         Running running(objective.names);
         std::size_t step = 0;
         std::vector<double> values;
+        std::vector<std::size_t> ahead;
+        bool pending = false;  // the prefetcher holds (or is copying) the rows `ahead`
         for (; step < steps && !model.stop_requested(); ++step) {
             const std::size_t begin = step * options.batch_size;
             const std::size_t count = std::min(options.batch_size, n_train - begin);
             for (auto& cb : options.callbacks) cb->on_batch_begin(int(step), {});
             threads.before_step();
             const std::span<const std::size_t> local = dist.local_batch({order.data() + begin, count});
+            std::vector<Array> batch_x, batch_y;
+            if (pending) std::tie(batch_x, batch_y) = prefetch.take();
+            if (!pending || !std::equal(local.begin(), local.end(), ahead.begin(), ahead.end())) {
+                const std::vector<std::size_t> idx(local.begin(), local.end());
+                batch_x = gather_rows_of(x_all, idx);
+                batch_y = gather_rows_of(y_all, idx);
+            }
+            // Copy the next batch ahead only onto a core the products leave idle: next to
+            // OpenBLAS's threads the copy slowed every product it overlapped.
+            pending = !distributed && step + 1 < steps && detail::active_threads() < hardware_threads;
+            if (pending) {
+                ahead = global_of(step + 1);
+                prefetch.start(ahead);
+            }
             values.clear();
             optimizer.zero_grad();
             std::vector<Tensor> outs, ys;
             if (!local.empty()) {
-                const std::vector<Tensor> xs = gather_batch(x_all, local);
-                ys = gather_batch(y_all, local);
+                std::vector<Tensor> xs;
+                for (auto& a : batch_x) xs.push_back(constant(std::move(a)));
+                for (auto& a : batch_y) ys.push_back(constant(std::move(a)));
                 outs = model.forward_all(xs, objective.fused);
                 dist.backward(objective.loss(outs, ys, values));  // may start reducing gradients early
             }

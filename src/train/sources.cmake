@@ -1,5 +1,6 @@
 target_sources(xgrad PRIVATE
   train/engine.cpp
+  train/prefetch.cpp
   train/model_methods.cpp
   train/distribution.cpp
   train/weights.cpp

@@ -1,0 +1,77 @@
+#include "train/prefetch.hpp"
+
+#include <cstring>
+
+namespace xgrad::train::impl {
+
+std::vector<Array> gather_rows_of(const ArrayRefs& arrays, const std::vector<std::size_t>& idx) {
+    std::vector<Array> out;
+    out.reserve(arrays.size());
+    for (const Array* src : arrays) {
+        Array::shape_type shape = src->shape();
+        const std::size_t row = shape[0] ? src->size() / shape[0] : 0;
+        shape[0] = idx.size();
+        Array a(shape);
+        for (std::size_t i = 0; i < idx.size(); ++i) {
+            std::memcpy(a.data() + i * row, src->data() + idx[i] * row, row * sizeof(float));
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+BatchPrefetcher::BatchPrefetcher(const ArrayRefs& x, const ArrayRefs& y) : x_(x), y_(y), thread_([this] { run(); }) {}
+
+BatchPrefetcher::~BatchPrefetcher() {
+    {
+        std::lock_guard<std::mutex> lock(m_);
+        quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void BatchPrefetcher::start(std::vector<std::size_t> idx) {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [this] { return !job_; });  // a job nobody took: let it finish, drop it
+    idx_ = std::move(idx);
+    job_ = true;
+    done_ = false;
+    error_ = nullptr;
+    lock.unlock();
+    cv_.notify_all();
+}
+
+std::pair<std::vector<Array>, std::vector<Array>> BatchPrefetcher::take() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [this] { return done_; });
+    done_ = false;
+    if (error_) std::rethrow_exception(error_);
+    return {std::move(bx_), std::move(by_)};
+}
+
+void BatchPrefetcher::run() {
+    std::unique_lock<std::mutex> lock(m_);
+    for (;;) {
+        cv_.wait(lock, [this] { return quit_ || (job_ && !done_); });
+        if (quit_) return;
+        lock.unlock();
+        std::vector<Array> bx, by;
+        std::exception_ptr error;
+        try {
+            bx = gather_rows_of(x_, idx_);
+            by = gather_rows_of(y_, idx_);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        lock.lock();
+        bx_ = std::move(bx);
+        by_ = std::move(by);
+        error_ = error;
+        job_ = false;
+        done_ = true;
+        cv_.notify_all();
+    }
+}
+
+}  // namespace xgrad::train::impl
