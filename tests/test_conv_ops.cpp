@@ -52,6 +52,9 @@ BOOST_AUTO_TEST_CASE(conv2d_gradients) {
     XGRAD_CHECK_GRAD(
         [](const V& v) { return conv2d(v[0], v[1], {.strides = {1, 2}, .dilation_rate = {2, 2}}); }, p({2, 6, 7, 2}),
         p({2, 2, 2, 2}));
+    // patches of more than 32 elements (3x3x4) take the batch-split products
+    XGRAD_CHECK_GRAD([](const V& v) { return conv2d(v[0], v[1], {.padding = Padding::Same}); }, p({2, 4, 5, 4}),
+                     p({3, 3, 4, 2}, -0.6f, 0.6f));
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_backward_ops_gradients) {
@@ -220,6 +223,38 @@ BOOST_AUTO_TEST_CASE(first_layer_shapes_match_the_direct_definition) {
     Array dk1 = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 1, 20}).value();
     set_num_threads(threads);
     BOOST_TEST((dk1 == dk));
+}
+
+BOOST_AUTO_TEST_CASE(batch_split_products_match_the_direct_definition) {
+    // 3x3x4 patches over 40x40 images: two images a chunk, so three images make two chunks
+    // (one short), each on its own thread when there are two. Forward, kernel gradient and
+    // input gradient against nested loops, for stride 1 valid and stride 2 same.
+    Array x = mixed({3, 40, 40, 4}, -1, 1), k = mixed({3, 3, 4, 5}, -1, 1);
+    for (const bool strided : {false, true}) {
+        const Conv2DOptions o = strided ? Conv2DOptions{.strides = {2, 2}, .padding = Padding::Same} : Conv2DOptions{};
+        const std::size_t out = strided ? 20 : 38, pad = 0, s = strided ? 2 : 1;
+        Array y = conv2d(constant(x), constant(k), o).value();
+        BOOST_TEST(xt::allclose(y, reference_conv(x, k, o.strides, {1, 1}, pad, pad, out, out), 1e-4, 1e-4));
+        Array g = mixed({3, out, out, 5}, -1, 1);
+        Array dk_want = xt::zeros<float>({3, 3, 4, 5}), dx_want = xt::zeros<float>({3, 40, 40, 4});
+        for (std::size_t b = 0; b < 3; ++b)
+            for (std::size_t i = 0; i < out; ++i)
+                for (std::size_t j = 0; j < out; ++j)
+                    for (std::size_t a = 0; a < 3; ++a)
+                        for (std::size_t e = 0; e < 3; ++e) {
+                            const std::size_t r = i * s + a, c = j * s + e;
+                            if (r >= 40 || c >= 40) continue;  // same padding falls after the image here
+                            for (std::size_t ch = 0; ch < 4; ++ch)
+                                for (std::size_t q = 0; q < 5; ++q) {
+                                    dk_want(a, e, ch, q) += x(b, r, c, ch) * g(b, i, j, q);
+                                    dx_want(b, r, c, ch) += g(b, i, j, q) * k(a, e, ch, q);
+                                }
+                        }
+        Array dk = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 4, 5}, o).value();
+        Array dx = conv2d_backward_input(constant(g), constant(k), {3, 40, 40, 4}, o).value();
+        BOOST_TEST(xt::allclose(dk, dk_want, 1e-3, 1e-3));
+        BOOST_TEST(xt::allclose(dx, dx_want, 1e-4, 1e-4));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_hand_computed) {

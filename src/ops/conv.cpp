@@ -3,6 +3,7 @@
 // backward pass with create_graph is itself a graph of convolutions.
 #include "xgrad/ops/conv.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <vector>
@@ -34,6 +35,20 @@ using detail::Window;
 // its speed (conv1's forward and kernel gradient took 1 ms each for 25 MFLOP); these loops
 // stream each operand once and vectorise along n. Up to this many columns:
 constexpr std::size_t kSmallInner = 32;
+
+// C (m x n) = op(A) · op(B) through OpenBLAS, as many threads as it is set to.
+void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        std::fill(c, c + m * n, 0.f);
+        return;
+    }
+    using S = std::array<std::size_t, 2>;
+    auto A = xt::adapt(a, m * k, xt::no_ownership(), ta ? S{k, m} : S{m, k});
+    auto B = xt::adapt(b, k * n, xt::no_ownership(), tb ? S{n, k} : S{k, n});
+    auto C = xt::adapt(c, m * n, xt::no_ownership(), S{m, n});
+    xt::blas::gemm(A, B, C, ta, tb);
+}
 
 using Batch = xsimd::batch<float>;
 constexpr std::size_t kLanes = Batch::size;
@@ -101,12 +116,69 @@ void sgemm(const float* a, const float* b, float* c, std::size_t m, std::size_t 
     if (m == 0 || n == 0) return;
     if (!ta && !tb && k <= kSmallInner) return gemm_small_k(a, b, c, m, n, k);
     if (ta && !tb && m <= kSmallInner && k >= 64 * m) return gemm_small_m_tn(a, b, c, m, n, k);
-    using S = std::array<std::size_t, 2>;
-    auto A = xt::adapt(a, m * k, xt::no_ownership(), ta ? S{k, m} : S{m, k});
-    auto B = xt::adapt(b, k * n, xt::no_ownership(), tb ? S{n, k} : S{k, n});
-    auto C = xt::adapt(c, m * n, xt::no_ownership(), S{m, n});
     detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
-    xt::blas::gemm(A, B, C, ta, tb);
+    blas_gemm(a, b, c, m, n, k, ta, tb);
+}
+
+// The batch-split products: a convolution with a large patch runs im2col, its product and
+// col2im on a few images at a time, the chunks split between threads with OpenBLAS on one
+// thread each. The patches of a chunk (up to kChunkFloats) stay in the core's cache between
+// the copy and the product, no (rows x patch) matrix of the whole batch is built (9 MB for
+// the ch. 5 convnet's second layer, written, zeroed by OpenBLAS and read again), and the
+// chunks need no synchronisation, unlike OpenBLAS's threads inside one product. Chunks are
+// fixed by the batch, not by the thread count, so the results do not depend on it.
+constexpr std::size_t kChunkFloats = 1 << 17;
+
+struct Chunks {
+    std::size_t images, count;  // images per chunk, chunks
+    explicit Chunks(const Window& g) {
+        const std::size_t per_image = std::max<std::size_t>(g.oh * g.ow * g.patch(), 1);
+        images = std::clamp<std::size_t>(kChunkFloats / per_image, 1, std::max<std::size_t>(g.n, 1));
+        count = (g.n + images - 1) / images;
+    }
+    std::size_t first(std::size_t q) const { return q * images; }
+};
+
+// Runs f(chunk, first image, end image, scratch of kChunkFloats-sized patches) over every chunk.
+template <class F>
+void for_chunks(const Window& g, const Chunks& ch, F f) {
+    detail::SerialBlas serial(ch.count > 1);
+    detail::parallel_for_items(ch.count, ch.images * g.oh * g.ow * g.patch(), [&](std::size_t q0, std::size_t q1) {
+        std::unique_ptr<float[]> scratch(new float[ch.images * g.oh * g.ow * g.patch()]);
+        for (std::size_t q = q0; q < q1; ++q) f(q, ch.first(q), std::min(g.n, ch.first(q) + ch.images), scratch.get());
+    });
+}
+
+// y (rows x f) = im2col(x) · K, chunk by chunk.
+void conv_products(const float* x, const Window& g, const float* k, std::size_t f, float* y) {
+    const std::size_t per = g.oh * g.ow;
+    for_chunks(g, Chunks(g), [&](std::size_t, std::size_t n0, std::size_t n1, float* cols) {
+        detail::im2col_images(x, g, n0, n1, cols);
+        blas_gemm(cols, k, y + n0 * per * f, (n1 - n0) * per, f, g.patch(), false, false);
+    });
+}
+
+// dK (patch x f) = im2col(x)ᵀ · dY: one partial per chunk, summed in chunk order.
+void conv_kernel_products(const float* x, const Window& g, const float* dy, std::size_t f, float* dk) {
+    const std::size_t per = g.oh * g.ow, size = g.patch() * f;
+    const Chunks ch(g);
+    std::vector<float> partial(ch.count * size);
+    for_chunks(g, ch, [&](std::size_t q, std::size_t n0, std::size_t n1, float* cols) {
+        detail::im2col_images(x, g, n0, n1, cols);
+        blas_gemm(cols, dy + n0 * per * f, partial.data() + q * size, g.patch(), f, (n1 - n0) * per, true, false);
+    });
+    std::copy(partial.begin(), partial.begin() + std::ptrdiff_t(size), dk);
+    for (std::size_t q = 1; q < ch.count; ++q)
+        for (std::size_t i = 0; i < size; ++i) dk[i] += partial[q * size + i];
+}
+
+// dx = col2im(dY · Kᵀ), chunk by chunk: each chunk writes only its own images of dx.
+void conv_input_products(const float* dy, const Window& g, const float* k, std::size_t f, float* dx) {
+    const std::size_t per = g.oh * g.ow;
+    for_chunks(g, Chunks(g), [&](std::size_t, std::size_t n0, std::size_t n1, float* dcols) {
+        blas_gemm(dy + n0 * per * f, k, dcols, (n1 - n0) * per, g.patch(), f, false, true);
+        detail::col2im_images(dcols, g, n0, n1, dx);
+    });
 }
 
 std::string attrs_text(const std::array<std::size_t, 2>& v) { return std::to_string(v[0]) + "x" + std::to_string(v[1]); }
@@ -149,11 +221,16 @@ Tensor conv_forward(const Tensor& x, const Tensor& kernel, const Conv2DOptions& 
     const Shape ks = kernel.shape_vector();
     const Window g = conv_window(op, describe(x), x.shape_vector(), describe(kernel), ks, o);
     const std::size_t f = ks[3];
-    auto cols = patches(x.value(), g);
     Array y(Array::shape_type{g.n, g.oh, g.ow, f});
-    sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), false, false);
-    // Only the kernel gradient reads the patches: keep them only when it will be wanted.
-    if (!kernel.requires_grad() || !grad_enabled()) cols.reset();
+    std::shared_ptr<const Array> cols;
+    if (g.patch() <= kSmallInner) {
+        cols = patches(x.value(), g);
+        sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), false, false);
+        // Only the kernel gradient reads the patches: keep them only when it will be wanted.
+        if (!kernel.requires_grad() || !grad_enabled()) cols.reset();
+    } else {
+        conv_products(x.value().data(), g, kernel.value().data(), f, y.data());
+    }
     return record({"conv2d", "dK = im2col(x)ᵀ · dY, dx = col2im(dY · Kᵀ)", conv_attrs(o)}, {x, kernel}, std::move(y),
                   [o, cols](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &x = c.inputs[0], &k = c.inputs[1];
@@ -176,9 +253,13 @@ Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const 
         throw ShapeError(std::string(op) + ": gradient " + describe(g) + " does not match the output " +
                          shape_str(expected) + " of input " + describe(x) + " and kernel " + shape_str(kshape));
     }
-    if (!cols) cols = patches(x.value(), win);
     Array dk(Array::shape_type(kshape.begin(), kshape.end()));
-    sgemm(cols->data(), g.value().data(), dk.data(), win.patch(), kshape[3], win.rows(), true, false);
+    if (win.patch() <= kSmallInner) {
+        if (!cols) cols = patches(x.value(), win);
+        sgemm(cols->data(), g.value().data(), dk.data(), win.patch(), kshape[3], win.rows(), true, false);
+    } else {
+        conv_kernel_products(x.value().data(), win, g.value().data(), kshape[3], dk.data());
+    }
     return record({"conv2d_backward_kernel", "d/dx = col2im(dY · Hᵀ), d/ddY = im2col(x) · H", conv_attrs(o)}, {x, g},
                   std::move(dk), [o](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &x = c.inputs[0], &g = c.inputs[1];
@@ -211,10 +292,14 @@ Tensor conv2d_backward_input(const Tensor& g, const Tensor& kernel, const Shape&
         throw ShapeError(std::string(op) + ": gradient " + describe(g) + " does not match the output " +
                          shape_str(expected) + " of input " + shape_str(input_shape) + " and kernel " + describe(kernel));
     }
-    Array dcols(Array::shape_type{win.rows(), win.patch()});
-    sgemm(g.value().data(), kernel.value().data(), dcols.data(), win.rows(), win.patch(), ks[3], false, true);
     Array dx(Array::shape_type(input_shape.begin(), input_shape.end()));
-    detail::col2im(dcols.data(), win, dx.data());
+    if (win.patch() <= kSmallInner) {
+        Array dcols(Array::shape_type{win.rows(), win.patch()});
+        sgemm(g.value().data(), kernel.value().data(), dcols.data(), win.rows(), win.patch(), ks[3], false, true);
+        detail::col2im(dcols.data(), win, dx.data());
+    } else {
+        conv_input_products(g.value().data(), win, kernel.value().data(), ks[3], dx.data());
+    }
     return record({"conv2d_backward_input", "d/ddY = conv2d(h, K), d/dK = im2col(h)ᵀ · dY", conv_attrs(o)}, {g, kernel},
                   std::move(dx), [o](const BackwardContext& c) -> std::vector<Tensor> {
                       const Tensor &g = c.inputs[0], &k = c.inputs[1];

@@ -74,70 +74,78 @@ inline void copy_run(const float* from, float* to, std::size_t n) {
 
 }  // namespace
 
-// Both copies touch only image n's rows of `cols` and image n of x / dx: the batch is split
-// between threads.
-void im2col(const float* x, const Window& g, float* cols) {
+void im2col_images(const float* x, const Window& g, std::size_t n0, std::size_t n1, float* cols) {
     const std::size_t c = g.c, run = g.kw * c;
-    parallel_for_items(g.n, g.oh * g.ow * g.patch(), [&](std::size_t n0, std::size_t n1) {
-        float* row = cols + n0 * g.oh * g.ow * g.patch();
-        for (std::size_t n = n0; n < n1; ++n) {
-            const float* image = x + n * g.h * g.w * c;
-            for (std::size_t i = 0; i < g.oh; ++i) {
-                for (std::size_t j = 0; j < g.ow; ++j) {
-                    float* out = row;
-                    for (std::size_t a = 0; a < g.kh; ++a, out += run) {
-                        const std::ptrdiff_t r = g.in_row(i, a);
-                        if (r < 0 || r >= std::ptrdiff_t(g.h)) {
-                            std::fill(out, out + run, 0.f);
-                            continue;
-                        }
-                        const float* line = image + std::size_t(r) * g.w * c;
-                        // Dense taps inside the image are one contiguous run of kw·C floats.
-                        const std::ptrdiff_t first = g.in_col(j, 0), last = g.in_col(j, g.kw - 1);
-                        if (g.dw == 1 && first >= 0 && last < std::ptrdiff_t(g.w)) {
-                            copy_run(line + std::size_t(first) * c, out, run);
-                            continue;
-                        }
-                        for (std::size_t b = 0; b < g.kw; ++b) {
-                            const std::ptrdiff_t col = g.in_col(j, b);
-                            if (col < 0 || col >= std::ptrdiff_t(g.w)) std::fill(out + b * c, out + (b + 1) * c, 0.f);
-                            else copy_run(line + std::size_t(col) * c, out + b * c, c);
-                        }
+    float* row = cols;
+    for (std::size_t n = n0; n < n1; ++n) {
+        const float* image = x + n * g.h * g.w * c;
+        for (std::size_t i = 0; i < g.oh; ++i) {
+            for (std::size_t j = 0; j < g.ow; ++j) {
+                float* out = row;
+                for (std::size_t a = 0; a < g.kh; ++a, out += run) {
+                    const std::ptrdiff_t r = g.in_row(i, a);
+                    if (r < 0 || r >= std::ptrdiff_t(g.h)) {
+                        std::fill(out, out + run, 0.f);
+                        continue;
                     }
-                    row += g.patch();
+                    const float* line = image + std::size_t(r) * g.w * c;
+                    // Dense taps inside the image are one contiguous run of kw·C floats.
+                    const std::ptrdiff_t first = g.in_col(j, 0), last = g.in_col(j, g.kw - 1);
+                    if (g.dw == 1 && first >= 0 && last < std::ptrdiff_t(g.w)) {
+                        copy_run(line + std::size_t(first) * c, out, run);
+                        continue;
+                    }
+                    for (std::size_t b = 0; b < g.kw; ++b) {
+                        const std::ptrdiff_t col = g.in_col(j, b);
+                        if (col < 0 || col >= std::ptrdiff_t(g.w)) std::fill(out + b * c, out + (b + 1) * c, 0.f);
+                        else copy_run(line + std::size_t(col) * c, out + b * c, c);
+                    }
+                }
+                row += g.patch();
+            }
+        }
+    }
+}
+
+void col2im_images(const float* cols, const Window& g, std::size_t n0, std::size_t n1, float* dx) {
+    const std::size_t c = g.c;
+    std::fill(dx + n0 * g.h * g.w * c, dx + n1 * g.h * g.w * c, 0.f);
+    const float* row = cols;
+    for (std::size_t n = n0; n < n1; ++n) {
+        float* image = dx + n * g.h * g.w * c;
+        for (std::size_t i = 0; i < g.oh; ++i) {
+            for (std::size_t j = 0; j < g.ow; ++j, row += g.patch()) {
+                const float* in = row;
+                for (std::size_t a = 0; a < g.kh; ++a) {
+                    const std::ptrdiff_t r = g.in_row(i, a);
+                    if (r < 0 || r >= std::ptrdiff_t(g.h)) {
+                        in += g.kw * c;
+                        continue;
+                    }
+                    float* line = image + std::size_t(r) * g.w * c;
+                    for (std::size_t b = 0; b < g.kw; ++b, in += c) {
+                        const std::ptrdiff_t col = g.in_col(j, b);
+                        if (col < 0 || col >= std::ptrdiff_t(g.w)) continue;
+                        float* dst = line + std::size_t(col) * c;
+                        for (std::size_t k = 0; k < c; ++k) dst[k] += in[k];
+                    }
                 }
             }
         }
+    }
+}
+
+// Both copies touch only image n's rows of `cols` and image n of x / dx: the batch is split
+// between threads.
+void im2col(const float* x, const Window& g, float* cols) {
+    parallel_for_items(g.n, g.oh * g.ow * g.patch(), [&](std::size_t n0, std::size_t n1) {
+        im2col_images(x, g, n0, n1, cols + n0 * g.oh * g.ow * g.patch());
     });
 }
 
 void col2im(const float* cols, const Window& g, float* dx) {
-    const std::size_t c = g.c;
     parallel_for_items(g.n, g.oh * g.ow * g.patch(), [&](std::size_t n0, std::size_t n1) {
-        std::fill(dx + n0 * g.h * g.w * c, dx + n1 * g.h * g.w * c, 0.f);
-        const float* row = cols + n0 * g.oh * g.ow * g.patch();
-        for (std::size_t n = n0; n < n1; ++n) {
-            float* image = dx + n * g.h * g.w * c;
-            for (std::size_t i = 0; i < g.oh; ++i) {
-                for (std::size_t j = 0; j < g.ow; ++j, row += g.patch()) {
-                    const float* in = row;
-                    for (std::size_t a = 0; a < g.kh; ++a) {
-                        const std::ptrdiff_t r = g.in_row(i, a);
-                        if (r < 0 || r >= std::ptrdiff_t(g.h)) {
-                            in += g.kw * c;
-                            continue;
-                        }
-                        float* line = image + std::size_t(r) * g.w * c;
-                        for (std::size_t b = 0; b < g.kw; ++b, in += c) {
-                            const std::ptrdiff_t col = g.in_col(j, b);
-                            if (col < 0 || col >= std::ptrdiff_t(g.w)) continue;
-                            float* dst = line + std::size_t(col) * c;
-                            for (std::size_t k = 0; k < c; ++k) dst[k] += in[k];
-                        }
-                    }
-                }
-            }
-        }
+        col2im_images(cols + n0 * g.oh * g.ow * g.patch(), g, n0, n1, dx);
     });
 }
 

@@ -43,5 +43,9 @@ Window make_window(const char* op, const std::string& who, const Shape& input, s
 void im2col(const float* x, const Window& g, float* cols);
 /// The adjoint of im2col: adds each patch row back into dx (zeroed first) at its taps.
 void col2im(const float* cols, const Window& g, float* dx);
+/// im2col of images [n0, n1) only, into cols from its first row (one thread).
+void im2col_images(const float* x, const Window& g, std::size_t n0, std::size_t n1, float* cols);
+/// col2im of images [n0, n1) only: cols holds their patch rows; zeroes and fills those images of dx.
+void col2im_images(const float* cols, const Window& g, std::size_t n0, std::size_t n1, float* dx);
 
 }  // namespace xgrad::detail
