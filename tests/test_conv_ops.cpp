@@ -55,6 +55,10 @@ BOOST_AUTO_TEST_CASE(conv2d_gradients) {
     // patches of more than 32 elements (3x3x4) take the batch-split products
     XGRAD_CHECK_GRAD([](const V& v) { return conv2d(v[0], v[1], {.padding = Padding::Same}); }, p({2, 4, 5, 4}),
                      p({3, 3, 4, 2}, -0.6f, 0.6f));
+    // with a bias, on both paths (9- and 36-element patches)
+    XGRAD_CHECK_GRAD([](const V& v) { return conv2d(v[0], v[1], v[2]); }, p({2, 4, 5, 1}), p({3, 3, 1, 3}), p({3}));
+    XGRAD_CHECK_GRAD([](const V& v) { return conv2d(v[0], v[1], v[2], {.strides = {2, 2}}); }, p({2, 5, 5, 4}),
+                     p({3, 3, 4, 2}, -0.6f, 0.6f), p({2}));
 }
 
 BOOST_AUTO_TEST_CASE(conv2d_backward_ops_gradients) {
@@ -257,6 +261,15 @@ BOOST_AUTO_TEST_CASE(batch_split_products_match_the_direct_definition) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(conv2d_with_bias_is_conv2d_plus_bias) {
+    for (const std::size_t c : {1, 4}) {  // the small-patch and the batch-split paths
+        Array x = mixed({3, 9, 8, c}, -1, 1), k = mixed({3, 3, c, 17}, -1, 1), b = mixed({17}, -1, 1);
+        Array fused = conv2d(constant(x), constant(k), constant(b)).value();
+        Array apart = (conv2d(constant(x), constant(k)) + constant(b)).value();
+        BOOST_TEST(xt::allclose(fused, apart, 1e-6, 1e-6));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(conv2d_hand_computed) {
     // One 3x3 image, a 2x2 kernel of ones: each output is the sum of a 2x2 block.
     Tensor x = constant(Array{1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -320,6 +333,14 @@ BOOST_AUTO_TEST_CASE(gather_and_where_values) {
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(conv_errors)
+
+BOOST_AUTO_TEST_CASE(conv2d_bias_errors) {
+    Tensor x = constant(Array(Array::shape_type{2, 5, 5, 3}, 1.f));
+    Tensor k = constant(Array(Array::shape_type{3, 3, 3, 4}, 1.f));
+    BOOST_CHECK_EXCEPTION(conv2d(x, k, constant(Array(Array::shape_type{5}, 0.f))), ShapeError,
+                          has_message("conv2d: bias (5) must be (4), one value per filter of the kernel (3x3x3x4)"));
+    BOOST_CHECK_EXCEPTION(conv2d(x, k, Tensor()), ValueError, has_message("conv2d: undefined bias tensor"));
+}
 
 BOOST_AUTO_TEST_CASE(conv2d_errors_name_the_op_and_shapes) {
     Tensor x = constant(Array(Array::shape_type{64, 28, 28, 3}, 0.f));

@@ -64,8 +64,7 @@ Tensor Conv2D::linear(const Tensor& x) {
     }
     build({x.shape()[1], x.shape()[2], x.shape()[3]});
     NameScope scope(name());
-    Tensor z = conv2d(x, kernel_, op_options());
-    return options_.use_bias ? add(z, bias_) : z;
+    return options_.use_bias ? conv2d(x, kernel_, bias_, op_options()) : conv2d(x, kernel_, op_options());
 }
 
 Tensor Conv2D::forward(const Tensor& x) {

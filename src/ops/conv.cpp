@@ -15,6 +15,7 @@
 #include "ops/common.hpp"
 #include "ops/parallel.hpp"
 #include "ops/window.hpp"
+#include "xgrad/ops/reduce.hpp"
 
 namespace xgrad {
 
@@ -55,7 +56,8 @@ constexpr std::size_t kLanes = Batch::size;
 
 // C (m x n) = A (m x k) · B (k x n) for small k: each row of C is k scaled rows of B, summed in
 // registers one batch of columns at a time (through memory, each += waited for the last).
-void gemm_small_k(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k) {
+void gemm_small_k(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k,
+                  const float* bias = nullptr) {
     detail::parallel_for_items(m, n + k, [=](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r) {
             const float* ar = a + r * k;
@@ -64,12 +66,13 @@ void gemm_small_k(const float* a, const float* b, float* c, std::size_t m, std::
             for (; j + kLanes <= n; j += kLanes) {
                 Batch acc = Batch(ar[0]) * Batch::load_unaligned(b + j);
                 for (std::size_t p = 1; p < k; ++p) acc = xsimd::fma(Batch(ar[p]), Batch::load_unaligned(b + p * n + j), acc);
+                if (bias) acc += Batch::load_unaligned(bias + j);
                 acc.store_unaligned(cr + j);
             }
             for (; j < n; ++j) {
                 float acc = ar[0] * b[j];
                 for (std::size_t p = 1; p < k; ++p) acc += ar[p] * b[p * n + j];
-                cr[j] = acc;
+                cr[j] = bias ? acc + bias[j] : acc;
             }
         }
     });
@@ -149,12 +152,22 @@ void for_chunks(const Window& g, const Chunks& ch, F f) {
     });
 }
 
-// y (rows x f) = im2col(x) · K, chunk by chunk.
-void conv_products(const float* x, const Window& g, const float* k, std::size_t f, float* y) {
+// Adds bias (n) to each of the m rows of c.
+void add_rows(float* c, std::size_t m, std::size_t n, const float* bias) {
+    for (std::size_t r = 0; r < m; ++r) {
+        float* __restrict cr = c + r * n;
+        for (std::size_t j = 0; j < n; ++j) cr[j] += bias[j];
+    }
+}
+
+// y (rows x f) = im2col(x) · K (+ bias), chunk by chunk.
+void conv_products(const float* x, const Window& g, const float* k, std::size_t f, float* y, const float* bias) {
     const std::size_t per = g.oh * g.ow;
     for_chunks(g, Chunks(g), [&](std::size_t, std::size_t n0, std::size_t n1, float* cols) {
         detail::im2col_images(x, g, n0, n1, cols);
-        blas_gemm(cols, k, y + n0 * per * f, (n1 - n0) * per, f, g.patch(), false, false);
+        float* yc = y + n0 * per * f;
+        blas_gemm(cols, k, yc, (n1 - n0) * per, f, g.patch(), false, false);
+        if (bias) add_rows(yc, (n1 - n0) * per, f, bias);
     });
 }
 
@@ -215,30 +228,44 @@ std::shared_ptr<const Array> patches(const Array& x, const Window& g) {
 Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const Conv2DOptions& o,
                    std::shared_ptr<const Array> cols);
 
-Tensor conv_forward(const Tensor& x, const Tensor& kernel, const Conv2DOptions& o, const char* op) {
+// conv2d(x, K), plus a bias (F) when `bias` is defined.
+Tensor conv_forward(const Tensor& x, const Tensor& kernel, const Tensor* bias, const Conv2DOptions& o, const char* op) {
     require_4d(op, "input", x, "(batch, height, width, channels)");
     require_4d(op, "kernel", kernel, "(kernel_h, kernel_w, in_channels, filters)");
     const Shape ks = kernel.shape_vector();
     const Window g = conv_window(op, describe(x), x.shape_vector(), describe(kernel), ks, o);
     const std::size_t f = ks[3];
+    if (bias && bias->shape_vector() != Shape{f}) {
+        throw ShapeError(std::string(op) + ": bias " + describe(*bias) + " must be (" + std::to_string(f) +
+                         "), one value per filter of the kernel " + describe(kernel));
+    }
+    const float* b = bias ? bias->value().data() : nullptr;
     Array y(Array::shape_type{g.n, g.oh, g.ow, f});
     std::shared_ptr<const Array> cols;
     if (g.patch() <= kSmallInner) {
         cols = patches(x.value(), g);
-        sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), false, false);
+        if (g.patch() > 0) gemm_small_k(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), b);
+        else sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, 0, false, false);
+        if (g.patch() == 0 && b) add_rows(y.data(), g.rows(), f, b);
         // Only the kernel gradient reads the patches: keep them only when it will be wanted.
         if (!kernel.requires_grad() || !grad_enabled()) cols.reset();
     } else {
-        conv_products(x.value().data(), g, kernel.value().data(), f, y.data());
+        conv_products(x.value().data(), g, kernel.value().data(), f, y.data(), b);
+    }
+    auto backward = [o, cols](const BackwardContext& c) -> std::vector<Tensor> {
+        const Tensor &x = c.inputs[0], &k = c.inputs[1];
+        std::vector<Tensor> grads(c.inputs.size());
+        if (c.needs[0]) grads[0] = conv2d_backward_input(c.grad, k, x.shape_vector(), o);
+        if (c.needs[1]) grads[1] = kernel_grad(x, c.grad, k.shape_vector(), o, cols);
+        if (grads.size() > 2 && c.needs[2]) grads[2] = sum_to(c.grad, c.inputs[2].shape_vector());
+        return grads;
+    };
+    if (bias) {
+        return record({"conv2d", "dK = im2col(x)ᵀ · dY, dx = col2im(dY · Kᵀ), db = Σ dY", conv_attrs(o)},
+                      {x, kernel, *bias}, std::move(y), backward);
     }
     return record({"conv2d", "dK = im2col(x)ᵀ · dY, dx = col2im(dY · Kᵀ)", conv_attrs(o)}, {x, kernel}, std::move(y),
-                  [o, cols](const BackwardContext& c) -> std::vector<Tensor> {
-                      const Tensor &x = c.inputs[0], &k = c.inputs[1];
-                      Tensor dx, dk;
-                      if (c.needs[0]) dx = conv2d_backward_input(c.grad, k, x.shape_vector(), o);
-                      if (c.needs[1]) dk = kernel_grad(x, c.grad, k.shape_vector(), o, cols);
-                      return {dx, dk};
-                  });
+                  backward);
 }
 
 Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const Conv2DOptions& o,
@@ -273,7 +300,12 @@ Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const 
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& options) {
-    return conv_forward(x, kernel, options, "conv2d");
+    return conv_forward(x, kernel, nullptr, options, "conv2d");
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& options) {
+    if (!bias.defined()) throw ValueError("conv2d: undefined bias tensor (use conv2d(x, kernel) for no bias)");
+    return conv_forward(x, kernel, &bias, options, "conv2d");
 }
 
 Tensor conv2d_backward_kernel(const Tensor& x, const Tensor& g, const Shape& kernel_shape, const Conv2DOptions& options) {

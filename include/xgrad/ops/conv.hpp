@@ -43,6 +43,11 @@ struct Conv2DOptions {
 /// dK = im2col(x)ᵀ · dY (conv2d_backward_kernel), dx = col2im(dY · Kᵀ) (conv2d_backward_input).
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& options = {});
 
+/// conv2d(x, K) + b in one op (the Conv2D layer's linear part): the bias (F) is added while
+/// each output row is still in cache instead of in a pass of its own. db = Σ over (N, OH, OW)
+/// of dY; dK and dx as above.
+Tensor conv2d(const Tensor& x, const Tensor& kernel, const Tensor& bias, const Conv2DOptions& options = {});
+
 /// The input gradient of conv2d: col2im(g · Kᵀ), shaped `input_shape` (N, H, W, C).
 /// Linear in g and K: d/dg = conv2d(h, K), d/dK = conv2d_backward_kernel(h, g).
 Tensor conv2d_backward_input(const Tensor& g, const Tensor& kernel, const Shape& input_shape,
