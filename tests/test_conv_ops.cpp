@@ -230,8 +230,8 @@ BOOST_AUTO_TEST_CASE(first_layer_shapes_match_the_direct_definition) {
 }
 
 BOOST_AUTO_TEST_CASE(batch_split_products_match_the_direct_definition) {
-    // 3x3x4 patches over 40x40 images: two images a chunk, so three images make two chunks
-    // (one short), each on its own thread when there are two. Forward, kernel gradient and
+    // 3x3x4 patches over 40x40 images: 52k floats of patches an image, so each image is a
+    // chunk of its own (three chunks, split between the threads). Forward, kernel gradient and
     // input gradient against nested loops, for stride 1 valid and stride 2 same.
     Array x = mixed({3, 40, 40, 4}, -1, 1), k = mixed({3, 3, 4, 5}, -1, 1);
     for (const bool strided : {false, true}) {
