@@ -231,17 +231,20 @@ BOOST_AUTO_TEST_CASE(first_layer_shapes_match_the_direct_definition) {
 
 BOOST_AUTO_TEST_CASE(batch_split_products_match_the_direct_definition) {
     // 3x3x4 patches over 40x40 images: 52k floats of patches an image, so each image is a
-    // chunk of its own (three chunks, split between the threads). Forward, kernel gradient and
-    // input gradient against nested loops, for stride 1 valid and stride 2 same.
-    Array x = mixed({3, 40, 40, 4}, -1, 1), k = mixed({3, 3, 4, 5}, -1, 1);
+    // chunk of its own; ten chunks make eight groups for the kernel gradient, two of them
+    // accumulating two chunks. Forward, kernel gradient and input gradient against nested
+    // loops, for stride 1 valid and stride 2 same; the kernel gradient is the same bits on one
+    // thread.
+    const std::size_t batch = 10;
+    Array x = mixed({batch, 40, 40, 4}, -1, 1), k = mixed({3, 3, 4, 5}, -1, 1);
     for (const bool strided : {false, true}) {
         const Conv2DOptions o = strided ? Conv2DOptions{.strides = {2, 2}, .padding = Padding::Same} : Conv2DOptions{};
         const std::size_t out = strided ? 20 : 38, pad = 0, s = strided ? 2 : 1;
         Array y = conv2d(constant(x), constant(k), o).value();
         BOOST_TEST(xt::allclose(y, reference_conv(x, k, o.strides, {1, 1}, pad, pad, out, out), 1e-4, 1e-4));
-        Array g = mixed({3, out, out, 5}, -1, 1);
-        Array dk_want = xt::zeros<float>({3, 3, 4, 5}), dx_want = xt::zeros<float>({3, 40, 40, 4});
-        for (std::size_t b = 0; b < 3; ++b)
+        Array g = mixed({batch, out, out, 5}, -1, 1);
+        Array dk_want = xt::zeros<float>({3, 3, 4, 5}), dx_want = xt::zeros<float>({batch, std::size_t(40), std::size_t(40), std::size_t(4)});
+        for (std::size_t b = 0; b < batch; ++b)
             for (std::size_t i = 0; i < out; ++i)
                 for (std::size_t j = 0; j < out; ++j)
                     for (std::size_t a = 0; a < 3; ++a)
@@ -255,9 +258,14 @@ BOOST_AUTO_TEST_CASE(batch_split_products_match_the_direct_definition) {
                                 }
                         }
         Array dk = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 4, 5}, o).value();
-        Array dx = conv2d_backward_input(constant(g), constant(k), {3, 40, 40, 4}, o).value();
+        Array dx = conv2d_backward_input(constant(g), constant(k), {batch, 40, 40, 4}, o).value();
         BOOST_TEST(xt::allclose(dk, dk_want, 1e-3, 1e-3));
         BOOST_TEST(xt::allclose(dx, dx_want, 1e-4, 1e-4));
+        const int threads = num_threads();
+        set_num_threads(1);
+        Array dk1 = conv2d_backward_kernel(constant(x), constant(g), {3, 3, 4, 5}, o).value();
+        set_num_threads(threads);
+        BOOST_TEST((dk1 == dk));
     }
 }
 

@@ -37,18 +37,20 @@ using detail::Window;
 // stream each operand once and vectorise along n. Up to this many columns:
 constexpr std::size_t kSmallInner = 32;
 
-// C (m x n) = op(A) · op(B) through OpenBLAS, as many threads as it is set to.
-void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
+// C (m x n) = op(A) · op(B) (+ C when accumulate) through OpenBLAS, as many threads as it is
+// set to.
+void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb,
+               bool accumulate = false) {
     if (m == 0 || n == 0) return;
     if (k == 0) {
-        std::fill(c, c + m * n, 0.f);
+        if (!accumulate) std::fill(c, c + m * n, 0.f);
         return;
     }
     using S = std::array<std::size_t, 2>;
     auto A = xt::adapt(a, m * k, xt::no_ownership(), ta ? S{k, m} : S{m, k});
     auto B = xt::adapt(b, k * n, xt::no_ownership(), tb ? S{n, k} : S{k, n});
     auto C = xt::adapt(c, m * n, xt::no_ownership(), S{m, n});
-    xt::blas::gemm(A, B, C, ta, tb);
+    xt::blas::gemm(A, B, C, ta, tb, 1.f, accumulate ? 1.f : 0.f);
 }
 
 using Batch = xsimd::batch<float>;
@@ -171,18 +173,30 @@ void conv_products(const float* x, const Window& g, const float* k, std::size_t 
     });
 }
 
-// dK (patch x f) = im2col(x)ᵀ · dY: one partial per chunk, summed in chunk order.
+// dK (patch x f) = im2col(x)ᵀ · dY. The chunks form a fixed number of groups; a group
+// accumulates its chunks in order into its own partial (the product adds into it), and the
+// partials are summed in group order: the same result on any number of threads.
 void conv_kernel_products(const float* x, const Window& g, const float* dy, std::size_t f, float* dk) {
     const std::size_t per = g.oh * g.ow, size = g.patch() * f;
     const Chunks ch(g);
-    std::vector<float> partial(ch.count * size);
-    for_chunks(g, ch, [&](std::size_t q, std::size_t n0, std::size_t n1, float* cols) {
-        detail::im2col_images(x, g, n0, n1, cols);
-        blas_gemm(cols, dy + n0 * per * f, partial.data() + q * size, g.patch(), f, (n1 - n0) * per, true, false);
+    const std::size_t groups = std::min<std::size_t>(ch.count, 8);
+    std::unique_ptr<float[]> partial(new float[groups * size]);
+    detail::SerialBlas serial(groups > 1);
+    detail::parallel_for_items(groups, ch.count / groups * ch.images * per * g.patch(), [&](std::size_t g0, std::size_t g1) {
+        std::unique_ptr<float[]> cols(new float[ch.images * per * g.patch()]);
+        for (std::size_t grp = g0; grp < g1; ++grp) {
+            float* acc = partial.get() + grp * size;
+            const std::size_t q0 = ch.count * grp / groups, q1 = ch.count * (grp + 1) / groups;
+            for (std::size_t q = q0; q < q1; ++q) {
+                const std::size_t n0 = ch.first(q), n1 = std::min(g.n, n0 + ch.images);
+                detail::im2col_images(x, g, n0, n1, cols.get());
+                blas_gemm(cols.get(), dy + n0 * per * f, acc, g.patch(), f, (n1 - n0) * per, true, false, q > q0);
+            }
+        }
     });
-    std::copy(partial.begin(), partial.begin() + std::ptrdiff_t(size), dk);
-    for (std::size_t q = 1; q < ch.count; ++q)
-        for (std::size_t i = 0; i < size; ++i) dk[i] += partial[q * size + i];
+    std::copy(partial.get(), partial.get() + size, dk);
+    for (std::size_t grp = 1; grp < groups; ++grp)
+        for (std::size_t i = 0; i < size; ++i) dk[i] += partial[grp * size + i];
 }
 
 // dx = col2im(dY · Kᵀ), chunk by chunk: each chunk writes only its own images of dx.
