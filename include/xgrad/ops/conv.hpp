@@ -38,7 +38,9 @@ struct Conv2DOptions {
 
 /// 2-D cross-correlation (what deep-learning libraries call convolution):
 /// y[n, i, j, f] = Σ_{a, b, c} x[n, i·sh + a·dh - pt, j·sw + b·dw - pl, c] · K[a, b, c, f],
-/// computed as Y = im2col(x) · K with one sgemm over all N·OH·OW output positions.
+/// computed as Y = im2col(x) · K: for patches (kh·kw·C) over 32 elements, chunk by chunk of
+/// the batch (im2col and the product of ~256 KB of patches at a time, the chunks on several
+/// threads); for smaller patches, one vectorised loop over all N·OH·OW positions.
 /// x (N, H, W, C), kernel (kh, kw, C, F) -> (N, OH, OW, F).
 /// dK = im2col(x)ᵀ · dY (conv2d_backward_kernel), dx = col2im(dY · Kᵀ) (conv2d_backward_input).
 Tensor conv2d(const Tensor& x, const Tensor& kernel, const Conv2DOptions& options = {});
