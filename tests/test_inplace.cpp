@@ -86,6 +86,27 @@ BOOST_AUTO_TEST_CASE(other_handles_see_the_update) {
     BOOST_TEST(alias.id() == w.id());
 }
 
+BOOST_AUTO_TEST_CASE(addcmul_with_beta_is_mul_then_addcmul_in_one_pass) {
+    // The moving average of RMSprop and Adam: the same bits as the two passes it replaces, and
+    // the same recorded value.
+    const Array v0 = mixed({4, 9}, 0.f, 2.f), g0 = mixed({4, 9}, -1.f, 1.f);
+    Tensor one = constant(v0), two = constant(v0), g = constant(g0);
+    {
+        NoGradGuard no_grad;
+        one.addcmul_(g, g, 0.1f, 0.9f);
+        two.mul_(0.9f).addcmul_(g, g, 0.1f);
+    }
+    BOOST_TEST((one.value() == two.value()));
+    BOOST_TEST(one.value()(0, 0) != v0(0, 0));
+    Tensor rv = parameter(v0, "v");
+    {
+        RecordInPlaceGuard record;
+        rv.addcmul_(g, g, 0.1f, 0.9f);
+    }
+    BOOST_TEST(xt::allclose(rv.value(), one.value(), 1e-7, 1e-7));
+    BOOST_TEST(rv.requires_grad());
+}
+
 BOOST_AUTO_TEST_CASE(recorded_twins_give_the_same_bits) {
     const Array v0 = mixed({5, 7}, 0.f, 2.f), g0 = mixed({5, 7}, -1.f, 1.f), w0 = mixed({5, 7}, -0.5f, 0.5f);
     auto chain = [](Tensor& v, Tensor& w, const Tensor& g) {

@@ -107,7 +107,7 @@ public:
 
     /// @name In-place updates (PyTorch's vocabulary)
     /// Each is one vectorised pass over this tensor's value and returns *this, so updates chain:
-    /// `v.mul_(rho).addcmul_(g, g, 1 - rho)`. Operands broadcast to this tensor's shape (it
+    /// `w.addcdiv_(g, sqrt(v).add_(eps), -lr)`. Operands broadcast to this tensor's shape (it
     /// never changes). Allowed on leaves under NoGradGuard (how optimizers update parameters
     /// and state); GraphError naming the op and the tensor otherwise, ShapeError when an
     /// operand does not broadcast. Inside RecordInPlaceGuard with recording on, the update is
@@ -121,7 +121,9 @@ public:
     Tensor& mul_(float s);                                     ///< t ← t·s
     Tensor& div_(const Tensor& x);                             ///< t ← t/x
     Tensor& div_(float s);                                     ///< t ← t/s
-    Tensor& addcmul_(const Tensor& a, const Tensor& b, float value = 1.f);  ///< t ← t + value·a·b
+    /// t ← beta·t + value·a·b: with beta (PyTorch's addmm name for the scale of self) a moving
+    /// average `v ← ρ·v + (1−ρ)·g²` is one pass, `v.addcmul_(g, g, 1 - rho, rho)`.
+    Tensor& addcmul_(const Tensor& a, const Tensor& b, float value = 1.f, float beta = 1.f);
     Tensor& addcdiv_(const Tensor& a, const Tensor& b, float value = 1.f);  ///< t ← t + value·a/b
     Tensor& maximum_(const Tensor& x);                         ///< t ← max(t, x)
     Tensor& sqrt_();                                           ///< t ← √t

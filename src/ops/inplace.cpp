@@ -172,10 +172,11 @@ Tensor& Tensor::div_(const Tensor& x) {
 
 Tensor& Tensor::div_(float s) { return div_(scalar(s)); }
 
-Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value) {
-    if (records("addcmul_", *this)) return *this = addcmul(*this, a, b, value);
-    map2(data(), Operand("addcmul_", *this, a), Operand("addcmul_", *this, b),
-         [value](float t, float x, float y) { return t + value * x * y; });
+Tensor& Tensor::addcmul_(const Tensor& a, const Tensor& b, float value, float beta) {
+    if (records("addcmul_", *this)) return *this = addcmul(beta == 1.f ? *this : *this * beta, a, b, value);
+    const Operand oa("addcmul_", *this, a), ob("addcmul_", *this, b);
+    if (beta == 1.f) map2(data(), oa, ob, [value](float t, float x, float y) { return t + value * x * y; });
+    else map2(data(), oa, ob, [value, beta](float t, float x, float y) { return beta * t + value * x * y; });
     return *this;
 }
 

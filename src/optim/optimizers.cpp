@@ -36,7 +36,7 @@ std::vector<std::string> RMSprop::slot_names() const {
 void RMSprop::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
     const float lr = options_.learning_rate, rho = options_.rho, eps = options_.epsilon;
     Tensor& v = slots[0];
-    v.mul_(rho).addcmul_(g, g, 1.f - rho);
+    v.addcmul_(g, g, 1.f - rho, rho);
     label_step(v, "v ← ρ·v + (1−ρ)·g²");
     Tensor d = v;  // the variance estimate the step divides by
     if (options_.centered) {
@@ -108,7 +108,7 @@ void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
     Tensor &m = slots[0], &v = slots[1];
     m.mul_(b1).add_(g, 1.f - b1);
     label_step(m, "m ← β₁·m + (1−β₁)·g");
-    v.mul_(b2).addcmul_(g, g, 1.f - b2);
+    v.addcmul_(g, g, 1.f - b2, b2);
     label_step(v, "v ← β₂·v + (1−β₂)·g²");
     Tensor denom = sqrt(v).add_(eps);
     label_step(denom, "√v + ε");
