@@ -1,6 +1,7 @@
-// Convolution as im2col + one sgemm. The forward, input-gradient and kernel-gradient ops are
-// three recorded ops that are each other's derivatives (all linear in each argument), so a
-// backward pass with create_graph is itself a graph of convolutions.
+// Convolution as im2col + matrix products (docs/layers.md, "How conv2d runs"). The forward,
+// input-gradient and kernel-gradient ops are three recorded ops that are each other's
+// derivatives (all linear in each argument), so a backward pass with create_graph is itself a
+// graph of convolutions.
 #include "xgrad/ops/conv.hpp"
 
 #include <algorithm>
@@ -56,10 +57,16 @@ void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::siz
 using Batch = xsimd::batch<float>;
 constexpr std::size_t kLanes = Batch::size;
 
-// C (m x n) = A (m x k) · B (k x n) for small k: each row of C is k scaled rows of B, summed in
-// registers one batch of columns at a time (through memory, each += waited for the last).
+// C (m x n) = A (m x k) · B (k x n) (+ bias, n) for small k: each row of C is k scaled rows of
+// B, summed in registers one batch of columns at a time (through memory, each += waited for the
+// last), and the bias added last.
 void gemm_small_k(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k,
-                  const float* bias = nullptr) {
+                  const float* bias) {
+    if (k == 0) {  // no taps (no input channels): the bias alone
+        for (std::size_t r = 0; r < m; ++r)
+            for (std::size_t j = 0; j < n; ++j) c[r * n + j] = bias ? bias[j] : 0.f;
+        return;
+    }
     detail::parallel_for_items(m, n + k, [=](std::size_t r0, std::size_t r1) {
         for (std::size_t r = r0; r < r1; ++r) {
             const float* ar = a + r * k;
@@ -112,15 +119,11 @@ void gemm_small_m_tn(const float* a, const float* b, float* c, std::size_t m, st
         for (std::size_t i = 0; i < m * n; ++i) c[i] += parts[q * m * n + i];
 }
 
-// C (m x n) = op(A) · op(B) on raw row-major buffers: A is (m x k), or (k x m) when ta.
+// C (m x n) = op(A) · op(B) on raw row-major buffers (A is (m x k), or (k x m) when ta), for
+// the small-patch path: a first layer's kernel gradient by gemm_small_m_tn, the rest by OpenBLAS
+// (on one thread when the product is small).
 void sgemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
-    if (k == 0) {
-        std::fill(c, c + m * n, 0.f);
-        return;
-    }
-    if (m == 0 || n == 0) return;
-    if (!ta && !tb && k <= kSmallInner) return gemm_small_k(a, b, c, m, n, k);
-    if (ta && !tb && m <= kSmallInner && k >= 64 * m) return gemm_small_m_tn(a, b, c, m, n, k);
+    if (ta && !tb && m > 0 && n > 0 && m <= kSmallInner && k >= 64 * m) return gemm_small_m_tn(a, b, c, m, n, k);
     detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
     blas_gemm(a, b, c, m, n, k, ta, tb);
 }
@@ -258,9 +261,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& kernel, const Tensor* bias, c
     std::shared_ptr<const Array> cols;
     if (g.patch() <= kSmallInner) {
         cols = patches(x.value(), g);
-        if (g.patch() > 0) gemm_small_k(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), b);
-        else sgemm(cols->data(), kernel.value().data(), y.data(), g.rows(), f, 0, false, false);
-        if (g.patch() == 0 && b) add_rows(y.data(), g.rows(), f, b);
+        gemm_small_k(cols->data(), kernel.value().data(), y.data(), g.rows(), f, g.patch(), b);
         // Only the kernel gradient reads the patches: keep them only when it will be wanted.
         if (!kernel.requires_grad() || !grad_enabled()) cols.reset();
     } else {

@@ -154,12 +154,8 @@ Array map_binary(const Array& a, const Array& b, F f) {
             }
         }
     };
-    // Split by rows: each range costs rows·len elements.
-    if (out.size() < 2 * kParallelGrain || rows < 2) {
-        rows_fn(0, rows);
-    } else {
-        parallel_for(out.size(), [&](std::size_t s, std::size_t e) { rows_fn(s / len, e == out.size() ? rows : e / len); });
-    }
+    // Split by whole rows of len elements.
+    parallel_for_items(rows, len, rows_fn);
     return out;
 }
 
@@ -182,11 +178,7 @@ inline Array broadcast_array(const Array& a, const Array::shape_type& shape) {
             }
         }
     };
-    if (out.size() < 2 * kParallelGrain || rows < 2) {
-        rows_fn(0, rows);
-    } else {
-        parallel_for(out.size(), [&](std::size_t s, std::size_t e) { rows_fn(s / len, e == out.size() ? rows : e / len); });
-    }
+    parallel_for_items(rows, len, rows_fn);
     return out;
 }
 

@@ -38,29 +38,21 @@ namespace {
 
 std::size_t samples(const Array& a) { return a.dimension() ? a.shape()[0] : 0; }
 
-// Rows idx[0..count) of `src` (row-major) as a new array (count, src.shape[1:]...).
-Array gather_rows(const Array& src, const std::size_t* idx, std::size_t count) {
-    Array::shape_type shape = src.shape();
-    const std::size_t row = shape[0] ? src.size() / shape[0] : 0;
-    shape[0] = count;
-    Array out(shape);
-    for (std::size_t i = 0; i < count; ++i) {
-        std::memcpy(out.data() + i * row, src.data() + idx[i] * row, row * sizeof(float));
-    }
-    return out;
-}
-
 Array slice_rows_array(const Array& src, std::size_t begin, std::size_t end) {
     std::vector<std::size_t> idx(end - begin);
     std::iota(idx.begin(), idx.end(), begin);
-    return gather_rows(src, idx.data(), idx.size());
+    return gather_rows(src, idx);
+}
+
+std::vector<Tensor> as_constants(std::vector<Array> arrays) {
+    std::vector<Tensor> out;
+    out.reserve(arrays.size());
+    for (auto& a : arrays) out.push_back(constant(std::move(a)));
+    return out;
 }
 
 std::vector<Tensor> gather_batch(const ArrayRefs& arrays, std::span<const std::size_t> idx) {
-    std::vector<Tensor> out;
-    out.reserve(arrays.size());
-    for (const Array* a : arrays) out.push_back(constant(gather_rows(*a, idx.data(), idx.size())));
-    return out;
+    return as_constants(gather_rows_of(arrays, idx));
 }
 
 // Sample-weighted running sums of the loss and metrics over an epoch or an evaluation.
@@ -362,9 +354,8 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             std::vector<Array> batch_x, batch_y;
             if (pending) std::tie(batch_x, batch_y) = prefetch.take();
             if (!pending || !std::equal(local.begin(), local.end(), ahead.begin(), ahead.end())) {
-                const std::vector<std::size_t> idx(local.begin(), local.end());
-                batch_x = gather_rows_of(x_all, idx);
-                batch_y = gather_rows_of(y_all, idx);
+                batch_x = gather_rows_of(x_all, local);
+                batch_y = gather_rows_of(y_all, local);
             }
             // Copy the next batch ahead only onto a core the products leave idle: next to
             // OpenBLAS's threads the copy slowed every product it overlapped.
@@ -377,9 +368,8 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             optimizer.zero_grad();
             std::vector<Tensor> outs, ys;
             if (!local.empty()) {
-                std::vector<Tensor> xs;
-                for (auto& a : batch_x) xs.push_back(constant(std::move(a)));
-                for (auto& a : batch_y) ys.push_back(constant(std::move(a)));
+                const std::vector<Tensor> xs = as_constants(std::move(batch_x));
+                ys = as_constants(std::move(batch_y));
                 outs = model.forward_all(xs, objective.fused);
                 dist.backward(objective.loss(outs, ys, values));  // may start reducing gradients early
             }

@@ -4,19 +4,21 @@
 
 namespace xgrad::train::impl {
 
-std::vector<Array> gather_rows_of(const ArrayRefs& arrays, const std::vector<std::size_t>& idx) {
+Array gather_rows(const Array& src, std::span<const std::size_t> idx) {
+    Array::shape_type shape = src.shape();
+    const std::size_t row = shape[0] ? src.size() / shape[0] : 0;
+    shape[0] = idx.size();
+    Array out(shape);
+    for (std::size_t i = 0; i < idx.size(); ++i) {
+        std::memcpy(out.data() + i * row, src.data() + idx[i] * row, row * sizeof(float));
+    }
+    return out;
+}
+
+std::vector<Array> gather_rows_of(const ArrayRefs& arrays, std::span<const std::size_t> idx) {
     std::vector<Array> out;
     out.reserve(arrays.size());
-    for (const Array* src : arrays) {
-        Array::shape_type shape = src->shape();
-        const std::size_t row = shape[0] ? src->size() / shape[0] : 0;
-        shape[0] = idx.size();
-        Array a(shape);
-        for (std::size_t i = 0; i < idx.size(); ++i) {
-            std::memcpy(a.data() + i * row, src->data() + idx[i] * row, row * sizeof(float));
-        }
-        out.push_back(std::move(a));
-    }
+    for (const Array* src : arrays) out.push_back(gather_rows(*src, idx));
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -12,8 +13,10 @@
 
 namespace xgrad::train::impl {
 
-/// Rows idx of each array, as new arrays (count, shape[1:]...).
-std::vector<Array> gather_rows_of(const ArrayRefs& arrays, const std::vector<std::size_t>& idx);
+/// Rows idx of `src` (row-major) as a new array (idx.size(), src.shape[1:]...).
+Array gather_rows(const Array& src, std::span<const std::size_t> idx);
+/// gather_rows of each array.
+std::vector<Array> gather_rows_of(const ArrayRefs& arrays, std::span<const std::size_t> idx);
 
 /// A shuffled batch is 128 rows scattered over a data set far larger than the caches: copying
 /// them took ~5% of an MNIST step on one thread, waiting on memory. The prefetcher copies batch
