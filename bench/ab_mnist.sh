@@ -28,8 +28,7 @@ for b in "$old" "$new"; do
   [ -x "$b" ] || { echo "$0: $b is not an executable" >&2; exit 2; }
 done
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+. "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -5,6 +5,7 @@
 # accuracy and the sgemm floor of one epoch (the convnet's im2col products timed alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs=3 epochs=2 threads=2 subset=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -18,13 +19,8 @@ done
 
 scripts/setup.sh bench
 scripts/fetch_mnist.sh
-build=${XGRAD_BUILD_DIR:-build}
-export CCACHE_SLOPPINESS=pch_defines,time_macros
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target mnist_convnet sgemm_roofline >/dev/null
+build_targets mnist_convnet sgemm_roofline
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 sub=()
 [ "$subset" -gt 0 ] && sub=(--subset "$subset")
 

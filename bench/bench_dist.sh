@@ -9,6 +9,7 @@
 # Quote the load (uptime) with the figures: the machine is shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs=3 epochs=2 accuracy=0 seeds="0 1 2"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,17 +23,12 @@ done
 
 scripts/setup.sh mnist
 scripts/fetch_mnist.sh >/dev/null
-build=${XGRAD_BUILD_DIR:-build}
-export CCACHE_SLOPPINESS=pch_defines,time_macros
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target mnist dist_allreduce >/dev/null
+build_targets mnist dist_allreduce
 mnist=$build/examples/mnist
 # OpenMPI as root on a 2-core machine; harmless for other users.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 mpirun=(mpirun -np 2)
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "load before: $(uptime)"

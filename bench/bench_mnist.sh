@@ -6,6 +6,7 @@
 # --busy keeps one core busy with another process during the runs (thread-spin check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs=3 epochs=2 threads=$(nproc) busy=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -19,10 +20,7 @@ done
 
 scripts/setup.sh bench
 scripts/fetch_mnist.sh
-build=${XGRAD_BUILD_DIR:-build}
-export CCACHE_SLOPPINESS=pch_defines,time_macros
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j"$(nproc)" --target mnist sgemm_roofline >/dev/null
+build_targets mnist sgemm_roofline
 
 busy_pid=
 if [ "$busy" = 1 ]; then
@@ -31,8 +29,6 @@ if [ "$busy" = 1 ]; then
   trap 'kill $busy_pid 2>/dev/null || true' EXIT
 fi
 
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; [ -n "$busy_pid" ] && kill $busy_pid 2>/dev/null || true' EXIT
