@@ -1,5 +1,6 @@
-// One thread pool: OpenBLAS's. Declared here rather than through <cblas.h>, which clashes with
-// xtensor-blas' enums.
+// The thread count shared by xgrad's workers (ops/parallel.cpp, which also run the matrix
+// products: ops/gemm.cpp) and OpenBLAS's own pool. OpenBLAS is declared here rather than
+// through <cblas.h>, which clashes with xtensor-blas' enums.
 #include "xgrad/threads.hpp"
 
 #include <algorithm>

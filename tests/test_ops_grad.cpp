@@ -147,6 +147,35 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(ops_values)
 
+BOOST_AUTO_TEST_CASE(large_matmul_split_between_threads_matches_the_definition) {
+    // Products above 0.5 M multiply-adds are cut into one block of rows (tall C) or columns
+    // (wide C) per thread, at multiples of 16: 70 rows on two threads are 48 + 22, on three
+    // 32 + 16 + 22. Each transpose combination against double-precision loops, on 1-3 threads.
+    const int before = num_threads();
+    for (const auto& [m, n] : {std::pair<std::size_t, std::size_t>{70, 300}, {300, 70}}) {
+        const std::size_t k = 33;
+        for (const bool ta : {false, true})
+            for (const bool tb : {false, true}) {
+                Array a = mixed(ta ? Shape{k, m} : Shape{m, k}, -1, 1), b = mixed(tb ? Shape{n, k} : Shape{k, n}, -1, 1);
+                Array want = xt::zeros<float>({m, n});
+                for (std::size_t i = 0; i < m; ++i)
+                    for (std::size_t j = 0; j < n; ++j) {
+                        double acc = 0;
+                        for (std::size_t q = 0; q < k; ++q) acc += double(ta ? a(q, i) : a(i, q)) * double(tb ? b(j, q) : b(q, j));
+                        want(i, j) = float(acc);
+                    }
+                for (const int threads : {1, 2, 3}) {
+                    set_num_threads(threads);
+                    const Array got = matmul(constant(a), constant(b), {ta, tb}).value();
+                    BOOST_TEST_CONTEXT(m << "x" << n << " ta " << ta << " tb " << tb << " threads " << threads) {
+                        BOOST_TEST(xt::allclose(got, want, 1e-5, 1e-5));
+                    }
+                }
+            }
+    }
+    set_num_threads(before);
+}
+
 BOOST_AUTO_TEST_CASE(forward_values) {
     Tensor a = constant(Array{{1, 2, 3}, {4, 5, 6}});
     Tensor b = constant(Array{10, 20, 30});

@@ -1,7 +1,8 @@
 #pragma once
 /// @file threads.hpp
-/// Thread count of xgrad's work: OpenBLAS's pool (matrix products) and the workers that split
-/// large elementwise kernels (both sleep when idle, never spin, and never run at once).
+/// Thread count of xgrad's work: the workers that split large kernels and matrix products (a
+/// product is cut into one block per thread, each block one single-threaded OpenBLAS call).
+/// Idle workers poll for 50 us, yielding the core, then sleep.
 
 namespace xgrad {
 

@@ -14,6 +14,7 @@
 
 #include "blas_threads.hpp"
 #include "ops/common.hpp"
+#include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
 #include "ops/window.hpp"
 #include "xgrad/ops/reduce.hpp"
@@ -38,21 +39,7 @@ using detail::Window;
 // stream each operand once and vectorise along n. Up to this many columns:
 constexpr std::size_t kSmallInner = 32;
 
-// C (m x n) = op(A) · op(B) (+ C when accumulate) through OpenBLAS, as many threads as it is
-// set to.
-void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb,
-               bool accumulate = false) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        if (!accumulate) std::fill(c, c + m * n, 0.f);
-        return;
-    }
-    using S = std::array<std::size_t, 2>;
-    auto A = xt::adapt(a, m * k, xt::no_ownership(), ta ? S{k, m} : S{m, k});
-    auto B = xt::adapt(b, k * n, xt::no_ownership(), tb ? S{n, k} : S{k, n});
-    auto C = xt::adapt(c, m * n, xt::no_ownership(), S{m, n});
-    xt::blas::gemm(A, B, C, ta, tb, 1.f, accumulate ? 1.f : 0.f);
-}
+using detail::blas_gemm;
 
 using Batch = xsimd::batch<float>;
 constexpr std::size_t kLanes = Batch::size;
@@ -121,11 +108,10 @@ void gemm_small_m_tn(const float* a, const float* b, float* c, std::size_t m, st
 
 // C (m x n) = op(A) · op(B) on raw row-major buffers (A is (m x k), or (k x m) when ta), for
 // the small-patch path: a first layer's kernel gradient by gemm_small_m_tn, the rest by OpenBLAS
-// (on one thread when the product is small).
+// (split between threads as every other product, detail::pool_gemm).
 void sgemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
     if (ta && !tb && m > 0 && n > 0 && m <= kSmallInner && k >= 64 * m) return gemm_small_m_tn(a, b, c, m, n, k);
-    detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
-    blas_gemm(a, b, c, m, n, k, ta, tb);
+    detail::pool_gemm(a, b, c, m, n, k, ta, tb);
 }
 
 // The batch-split products: a convolution with a large patch runs im2col, its product and

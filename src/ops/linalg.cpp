@@ -1,12 +1,11 @@
-// Matrix products through xtensor-blas' sgemm binding (transpose flags, no copies) and transposes.
+// Matrix products (OpenBLAS through detail::pool_gemm: transpose flags, no copies) and transposes.
 #include "xgrad/ops/linalg.hpp"
 
 #include <numeric>
-#include <xtensor-blas/xblas.hpp>
 #include <xtensor/xmanipulation.hpp>
 
-#include "blas_threads.hpp"
 #include "ops/common.hpp"
+#include "ops/gemm.hpp"
 
 namespace xgrad {
 
@@ -26,13 +25,8 @@ Tensor matmul_2d(const Tensor& a, const Tensor& b, MatmulOptions o) {
         throw ShapeError("matmul: " + operand(a, o.transpose_a) + " x " + operand(b, o.transpose_b) +
                          ": inner dimensions " + std::to_string(k) + " != " + std::to_string(k2));
     }
-    // sgemm with beta = 0 overwrites C, so only an empty inner dimension needs zeros.
     Array c(Array::shape_type{m, n});
-    if (k == 0) c.fill(0.f);
-    else if (m && n) {
-        detail::SerialBlas serial(double(m) * double(n) * double(k) < detail::kSerialGemmMnk);
-        xt::blas::gemm(a.value(), b.value(), c, o.transpose_a, o.transpose_b);
-    }
+    detail::pool_gemm(a.value().data(), b.value().data(), c.data(), m, n, k, o.transpose_a, o.transpose_b);
 
     std::string rule = "dA = dC·Bᵀ, dB = Aᵀ·dC";
     if (o.transpose_a || o.transpose_b) rule += std::string(" (with ") + (o.transpose_a ? "Aᵀ" : "A") + "·" + (o.transpose_b ? "Bᵀ" : "B") + ")";

@@ -4,6 +4,7 @@ target_sources(xgrad PRIVATE
   ops/shape.cpp
   ops/reduce.cpp
   ops/linalg.cpp
+  ops/gemm.cpp
   ops/activation.cpp
   ops/inplace.cpp
   ops/parallel.cpp
