@@ -85,23 +85,17 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& y_onehot) {
     two_d("softmax_cross_entropy", logits, "logits");
     same_shape("softmax_cross_entropy", y_onehot, logits);
     const std::size_t n = logits.shape()[0], c = logits.shape()[1];
-    const float* z = logits.value().data();
-    const float* y = y_onehot.value().data();
-    // Row by row: -Σ_j y_j (z_j - m - log Σ_k e^(z_k - m)), accumulated in double.
-    double total = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const float* zr = z + i * c;
-        const float* yr = y + i * c;
-        float m = zr[0];
-        for (std::size_t j = 1; j < c; ++j) m = std::max(m, zr[j]);
-        double s = 0.0, ysum = 0.0, yz = 0.0;
-        for (std::size_t j = 0; j < c; ++j) {
-            s += std::exp(double(zr[j] - m));
-            ysum += yr[j];
-            yz += double(yr[j]) * double(zr[j] - m);
-        }
-        total += ysum * std::log(s) - yz;
+    // -Σ y·log_softmax(z) / N: the log-softmax op's kernel (one vectorised exp over the batch),
+    // summed in double.
+    Array lsm;
+    {
+        NoGradGuard no_grad;
+        lsm = log_softmax(constant(logits.value()), -1).value();
     }
+    const float* l = lsm.data();
+    const float* y = y_onehot.value().data();
+    double total = 0.0;
+    for (std::size_t i = 0; i < n * c; ++i) total -= double(y[i]) * double(l[i]);
     Array value = Array(Array::shape_type{}, float(total / double(n)));
     return record({"softmax_cross_entropy", "dL/dz = (softmax(z)·Σy - y)/N, dL/dy = -log_softmax(z)/N"},
                   {logits, y_onehot}, std::move(value),

@@ -91,23 +91,31 @@ Tensor sigmoid_backward(const Tensor& g, const Tensor& y) {
 
 namespace {
 
-// Runs `row_op(row, n)` on every contiguous row of the last axis (rows split between threads
-// when the array is large).
+// Runs `block_op(r0, r1, n)` over the contiguous rows (of n floats) of the last axis, in
+// blocks of rows split between threads when the array is large.
 template <class F>
-void each_row(const Array::shape_type& shape, std::size_t size, F row_op) {
+void each_row_block(const Array::shape_type& shape, std::size_t size, F block_op) {
     const std::size_t n = shape.empty() ? 1 : shape.back();
     const std::size_t rows = n ? size / n : 0;
-    auto run = [&](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) row_op(r * n, n);
-    };
-    if (rows < 2) return run(0, rows);
-    detail::parallel_for(size, [&](std::size_t b, std::size_t e) { run(b / n, e == size ? rows : e / n); });
+    if (rows < 2) return block_op(std::size_t{0}, rows, n);
+    detail::parallel_for(size, [&](std::size_t b, std::size_t e) { block_op(b / n, e == size ? rows : e / n, n); });
 }
 
+// Runs `row_op(offset, n)` on every contiguous row of the last axis.
 template <class F>
-Array rowwise(const Array& x, F row_op) {
+void each_row(const Array::shape_type& shape, std::size_t size, F row_op) {
+    each_row_block(shape, size, [&](std::size_t r0, std::size_t r1, std::size_t n) {
+        for (std::size_t r = r0; r < r1; ++r) row_op(r * n, n);
+    });
+}
+
+// rows_op(in, out, rows, n) over blocks of rows, into a new array.
+template <class F>
+Array rowwise(const Array& x, F rows_op) {
     Array out(x.shape());
-    each_row(x.shape(), x.size(), [&](std::size_t off, std::size_t n) { row_op(x.data() + off, out.data() + off, n); });
+    each_row_block(x.shape(), x.size(), [&](std::size_t r0, std::size_t r1, std::size_t n) {
+        rows_op(x.data() + r0 * n, out.data() + r0 * n, r1 - r0, n);
+    });
     return out;
 }
 
@@ -142,24 +150,38 @@ float row_max(const float* p, std::size_t n) {
     return m;
 }
 
-// out = e^(in - m), vectorised.
-void exp_shifted(const float* in, float* out, std::size_t n, float m) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = in[i] - m;
-    detail::simd_unary(out, out, n, [](auto x) { return xsimd::exp(x); });
+// out = e^(in - max of its row) for `rows` rows of n: the shifts row by row, then one
+// vectorised exp over the whole block, so that rows shorter than a SIMD register (a
+// classifier's 10 classes) fill it too.
+void exp_shifted_rows(const float* in, float* out, std::size_t rows, std::size_t n) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* x = in + r * n;
+        const float m = row_max(x, n);
+        float* o = out + r * n;
+        for (std::size_t i = 0; i < n; ++i) o[i] = x[i] - m;
+    }
+    detail::simd_unary(out, out, rows * n, [](auto x) { return xsimd::exp(x); });
 }
 
-void softmax_row(const float* in, float* out, std::size_t n) {
-    exp_shifted(in, out, n, row_max(in, n));
-    const float inv = 1.f / row_sum(out, n);
-    for (std::size_t i = 0; i < n; ++i) out[i] *= inv;
+void softmax_rows(const float* in, float* out, std::size_t rows, std::size_t n) {
+    exp_shifted_rows(in, out, rows, n);
+    for (std::size_t r = 0; r < rows; ++r) {
+        float* o = out + r * n;
+        const float inv = 1.f / row_sum(o, n);
+        for (std::size_t i = 0; i < n; ++i) o[i] *= inv;
+    }
 }
 
-void log_softmax_row(const float* in, float* out, std::size_t n) {
-    const float m = row_max(in, n);
-    exp_shifted(in, out, n, m);
-    // (in - m) - log(s), not in - (m + log s): keeps precision when m is large.
-    const float log_s = std::log(row_sum(out, n));
-    for (std::size_t i = 0; i < n; ++i) out[i] = (in[i] - m) - log_s;
+void log_softmax_rows(const float* in, float* out, std::size_t rows, std::size_t n) {
+    exp_shifted_rows(in, out, rows, n);
+    for (std::size_t r = 0; r < rows; ++r) {
+        const float* x = in + r * n;
+        float* o = out + r * n;
+        const float m = row_max(x, n);
+        // (in - m) - log(s), not in - (m + log s): keeps precision when m is large.
+        const float log_s = std::log(row_sum(o, n));
+        for (std::size_t i = 0; i < n; ++i) o[i] = (x[i] - m) - log_s;
+    }
 }
 
 // Moves `axis` last, applies `f`, and moves it back: keeps the kernels row-wise.
@@ -203,7 +225,7 @@ Tensor softmax_backward(const Tensor& g, const Tensor& s) {
 
 Tensor softmax(const Tensor& a, std::ptrdiff_t axis) {
     return along_axis("softmax", a, axis, [](const Tensor& x) {
-        return record({"softmax", "d softmax/da = s·(g - Σ g·s)"}, {x}, rowwise(x.value(), softmax_row),
+        return record({"softmax", "d softmax/da = s·(g - Σ g·s)"}, {x}, rowwise(x.value(), softmax_rows),
                       [](const BackwardContext& c) -> std::vector<Tensor> {
                           return {softmax_backward(c.grad, c.output)};
                       });
@@ -212,7 +234,7 @@ Tensor softmax(const Tensor& a, std::ptrdiff_t axis) {
 
 Tensor log_softmax(const Tensor& a, std::ptrdiff_t axis) {
     return along_axis("log_softmax", a, axis, [](const Tensor& x) {
-        return record({"log_softmax", "d log_softmax/da = g - softmax(a)·Σ g"}, {x}, rowwise(x.value(), log_softmax_row),
+        return record({"log_softmax", "d log_softmax/da = g - softmax(a)·Σ g"}, {x}, rowwise(x.value(), log_softmax_rows),
                       [](const BackwardContext& c) -> std::vector<Tensor> {
                           return {c.grad - exp(c.output) * sum(c.grad, {-1}, true)};
                       });
