@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "ops/parallel.hpp"
+
 namespace xgrad::train::impl {
 
 Array gather_rows(const Array& src, std::span<const std::size_t> idx) {
@@ -9,9 +11,13 @@ Array gather_rows(const Array& src, std::span<const std::size_t> idx) {
     const std::size_t row = shape[0] ? src.size() / shape[0] : 0;
     shape[0] = idx.size();
     Array out(shape);
-    for (std::size_t i = 0; i < idx.size(); ++i) {
-        std::memcpy(out.data() + i * row, src.data() + idx[i] * row, row * sizeof(float));
-    }
+    // Split between threads: scattered rows wait on memory, and each core has its own misses
+    // in flight (MNIST's 128 rows at two threads: 75 -> 40 us).
+    float* o = out.data();
+    const float* s = src.data();
+    detail::parallel_for_items(idx.size(), row, [=](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) std::memcpy(o + i * row, s + idx[i] * row, row * sizeof(float));
+    });
     return out;
 }
 
