@@ -39,8 +39,8 @@ struct FitOptions {
     std::ostream* out = nullptr;     ///< progress output; nullptr = std::cout (bar redrawn only on a terminal)
     /// With more than one thread: time a few steps on one thread at the start of each epoch and
     /// train the rest of it with whichever setting is faster (another busy process can make one
-    /// thread faster). OpenBLAS rounds differently per thread count, so bitwise-reproducible
-    /// runs need set_num_threads(1) or adapt_threads = false.
+    /// thread faster). The results do not depend on it: products are cut into blocks of rows or
+    /// columns that each sum in the same order, so any thread count gives the same bits.
     bool adapt_threads = true;
     /// Data-parallel hooks (xgrad::dist); nullptr = the process-wide one (train::distribution(),
     /// single-process unless installed with train::set_distribution).
