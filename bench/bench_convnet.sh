@@ -33,19 +33,23 @@ for r in $(seq "$runs"); do
   OMP_WAIT_POLICY=PASSIVE /usr/bin/time -f "%M" -o "$tmp/t$r.rss" /usr/bin/python3 bench/torch_convnet.py \
     --epochs "$epochs" --threads "$threads" --seed "$r" "${sub[@]}" >"$tmp/t$r.out"
   echo "run $r: xgrad $(field epoch_seconds_median "$tmp/x$r.out") s/epoch (acc $(field test_acc "$tmp/x$r.out")), torch $(field epoch_seconds_median "$tmp/t$r.out") s/epoch (acc $(field test_acc "$tmp/t$r.out"))"
+  "$build/bench/sgemm_roofline" "$threads" convnet >"$tmp/s$r.out"  # the floor: fastest of the runs
 done
-"$build/bench/sgemm_roofline" "$threads" convnet >"$tmp/sgemm.out"
 echo "load after: $(uptime)"
 
 xs=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/x$r.out"; done | median)
 ts=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/t$r.out"; done | median)
+# Other processes only ever add time: the fastest run of each is the other view of a noisy machine.
+xf=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/x$r.out"; done | minimum)
+tf=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/t$r.out"; done | minimum)
 xr=$(cat "$tmp"/x*.rss | median)
 tr=$(cat "$tmp"/t*.rss | median)
-sg=$(field sgemm_epoch_seconds "$tmp/sgemm.out")
+sg=$(for r in $(seq "$runs"); do field sgemm_epoch_seconds "$tmp/s$r.out"; done | minimum)
 echo
 echo "ch. 5 convnet, batch 64, $epochs epochs x $runs runs, $threads threads$([ "$subset" -gt 0 ] && echo ", first $subset images")"
 printf '%-28s %10s %10s %10s\n' "" xgrad pytorch ratio
 printf '%-28s %10.3f %10.3f %10.2f\n' "median s/epoch" "$xs" "$ts" "$(echo "$xs / $ts" | bc -l)"
+printf '%-28s %10.3f %10.3f %10.2f\n' "fastest s/epoch" "$xf" "$tf" "$(echo "$xf / $tf" | bc -l)"
 printf '%-28s %10.0f %10.0f %10.2f\n' "peak RSS (MB)" "$(echo "$xr / 1024" | bc -l)" "$(echo "$tr / 1024" | bc -l)" "$(echo "$xr / $tr" | bc -l)"
 printf '%-28s %10.3f\n' "sgemm floor s/epoch" "$sg"
 printf '%-28s %9.0f%%\n' "xgrad share of the floor" "$(echo "100 * $sg / $xs" | bc -l)"

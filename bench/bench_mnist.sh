@@ -37,18 +37,22 @@ for r in $(seq "$runs"); do
   OMP_WAIT_POLICY=PASSIVE /usr/bin/time -f "%M" -o "$tmp/t$r.rss" /usr/bin/python3 bench/torch_mnist.py \
     --epochs "$epochs" --threads "$threads" >"$tmp/t$r.out"
   echo "run $r: xgrad $(field epoch_seconds_median "$tmp/x$r.out") s/epoch (acc $(field test_acc "$tmp/x$r.out")), torch $(field epoch_seconds_median "$tmp/t$r.out") s/epoch (acc $(field test_acc "$tmp/t$r.out"))"
+  "$build/bench/sgemm_roofline" "$threads" >"$tmp/s$r.out"  # the floor: fastest of the runs
 done
-"$build/bench/sgemm_roofline" "$threads" >"$tmp/sgemm.out"
 
 xs=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/x$r.out"; done | median)
 ts=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/t$r.out"; done | median)
+# Other processes only ever add time: the fastest run of each is the other view of a noisy machine.
+xf=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/x$r.out"; done | minimum)
+tf=$(for r in $(seq "$runs"); do field epoch_seconds_median "$tmp/t$r.out"; done | minimum)
 xr=$(cat "$tmp"/x*.rss | median)
 tr=$(cat "$tmp"/t*.rss | median)
-sg=$(field sgemm_epoch_seconds "$tmp/sgemm.out")
+sg=$(for r in $(seq "$runs"); do field sgemm_epoch_seconds "$tmp/s$r.out"; done | minimum)
 echo
 echo "MNIST 784-512-10, batch 128, $epochs epochs x $runs runs, $threads threads$([ "$busy" = 1 ] && echo ', one core busy')"
 printf '%-28s %10s %10s %10s\n' "" xgrad pytorch ratio
 printf '%-28s %10.3f %10.3f %10.2f\n' "median s/epoch" "$xs" "$ts" "$(echo "$xs / $ts" | bc -l)"
+printf '%-28s %10.3f %10.3f %10.2f\n' "fastest s/epoch" "$xf" "$tf" "$(echo "$xf / $tf" | bc -l)"
 printf '%-28s %10.0f %10.0f %10.2f\n' "peak RSS (MB)" "$(echo "$xr / 1024" | bc -l)" "$(echo "$tr / 1024" | bc -l)" "$(echo "$xr / $tr" | bc -l)"
 printf '%-28s %10.3f\n' "sgemm floor s/epoch" "$sg"
 printf '%-28s %9.0f%%\n' "xgrad share of roofline" "$(echo "100 * $sg / $xs" | bc -l)"

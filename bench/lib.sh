@@ -15,3 +15,6 @@ field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" "$2" | tail -1; }
 
 # median: the median of the numbers on standard input, one a line.
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# minimum: the smallest of the numbers on standard input, one a line.
+minimum() { sort -g | head -1; }
