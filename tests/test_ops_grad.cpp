@@ -147,28 +147,39 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(ops_values)
 
-BOOST_AUTO_TEST_CASE(large_matmul_split_between_threads_matches_the_definition) {
-    // Products above 0.5 M multiply-adds are cut into one block of rows (tall C) or columns
-    // (wide C) per thread, at multiples of 16: 70 rows on two threads are 48 + 22, on three
-    // 32 + 16 + 22. Each transpose combination against double-precision loops, on 1-3 threads.
+BOOST_AUTO_TEST_CASE(matmul_paths_match_the_definition_on_any_thread_count) {
+    // The paths of detail::pool_gemm, each with all four transpose flags on 1-3 threads against
+    // double-precision loops, and the same bits on every thread count:
+    // - one OpenBLAS block of rows (tall C) or columns (wide C) per thread, cut at multiples of
+    //   16, each above 1 M multiply-adds: 1000 rows of 70x40 are 512 + 488 rows on two threads
+    //   and, since 328 rows would be too few, on three as well;
+    // - an inner dimension up to 16: the xsimd loops, in 64-, 32- and 16-column blocks and a
+    //   scalar tail (700 = 10·64 + 32 + 16 + 12);
+    // - 20x70x1500 below that: one OpenBLAS call (two blocks would use its small-matrix kernels);
+    // - Aᵀ·B with at most 32 columns of A and k >= 64 of them: the outer-product loops.
+    struct Case {
+        std::size_t m, n, k;
+    };
     const int before = num_threads();
-    for (const auto& [m, n] : {std::pair<std::size_t, std::size_t>{70, 300}, {300, 70}}) {
-        const std::size_t k = 33;
+    for (const Case& s : {Case{70, 1000, 40}, Case{1000, 70, 40}, Case{300, 700, 10}, Case{20, 70, 1500}}) {
         for (const bool ta : {false, true})
             for (const bool tb : {false, true}) {
-                Array a = mixed(ta ? Shape{k, m} : Shape{m, k}, -1, 1), b = mixed(tb ? Shape{n, k} : Shape{k, n}, -1, 1);
-                Array want = xt::zeros<float>({m, n});
-                for (std::size_t i = 0; i < m; ++i)
-                    for (std::size_t j = 0; j < n; ++j) {
+                Array a = mixed(ta ? Shape{s.k, s.m} : Shape{s.m, s.k}, -1, 1), b = mixed(tb ? Shape{s.n, s.k} : Shape{s.k, s.n}, -1, 1);
+                Array want = xt::zeros<float>({s.m, s.n});
+                for (std::size_t i = 0; i < s.m; ++i)
+                    for (std::size_t j = 0; j < s.n; ++j) {
                         double acc = 0;
-                        for (std::size_t q = 0; q < k; ++q) acc += double(ta ? a(q, i) : a(i, q)) * double(tb ? b(j, q) : b(q, j));
+                        for (std::size_t q = 0; q < s.k; ++q) acc += double(ta ? a(q, i) : a(i, q)) * double(tb ? b(j, q) : b(q, j));
                         want(i, j) = float(acc);
                     }
+                Array first;
                 for (const int threads : {1, 2, 3}) {
                     set_num_threads(threads);
                     const Array got = matmul(constant(a), constant(b), {ta, tb}).value();
-                    BOOST_TEST_CONTEXT(m << "x" << n << " ta " << ta << " tb " << tb << " threads " << threads) {
-                        BOOST_TEST(xt::allclose(got, want, 1e-5, 1e-5));
+                    BOOST_TEST_CONTEXT(s.m << "x" << s.n << "x" << s.k << " ta " << ta << " tb " << tb << " threads " << threads) {
+                        BOOST_TEST(xt::allclose(got, want, 1e-5, 1e-4));
+                        if (threads == 1) first = got;
+                        else BOOST_TEST((got == first));
                     }
                 }
             }

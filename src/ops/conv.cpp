@@ -9,7 +9,6 @@
 #include <memory>
 #include <vector>
 #include <xtensor-blas/xblas.hpp>
-#include <xsimd/xsimd.hpp>
 #include <xtensor/xadapt.hpp>
 
 #include "blas_threads.hpp"
@@ -33,86 +32,9 @@ namespace {
 
 using detail::Window;
 
-// Products with a tiny inner or outer dimension: a first layer's patches have kh·kw·C = 9
-// columns for a one-channel image. OpenBLAS packs and zeroes for such shapes at a fraction of
-// its speed (conv1's forward and kernel gradient took 1 ms each for 25 MFLOP); these loops
-// stream each operand once and vectorise along n. Up to this many columns:
-constexpr std::size_t kSmallInner = 32;
-
 using detail::blas_gemm;
-
-using Batch = xsimd::batch<float>;
-constexpr std::size_t kLanes = Batch::size;
-
-// C (m x n) = A (m x k) · B (k x n) (+ bias, n) for small k: each row of C is k scaled rows of
-// B, summed in registers one batch of columns at a time (through memory, each += waited for the
-// last), and the bias added last.
-void gemm_small_k(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k,
-                  const float* bias) {
-    if (k == 0) {  // no taps (no input channels): the bias alone
-        for (std::size_t r = 0; r < m; ++r)
-            for (std::size_t j = 0; j < n; ++j) c[r * n + j] = bias ? bias[j] : 0.f;
-        return;
-    }
-    detail::parallel_for_items(m, n + k, [=](std::size_t r0, std::size_t r1) {
-        for (std::size_t r = r0; r < r1; ++r) {
-            const float* ar = a + r * k;
-            float* cr = c + r * n;
-            std::size_t j = 0;
-            for (; j + kLanes <= n; j += kLanes) {
-                Batch acc = Batch(ar[0]) * Batch::load_unaligned(b + j);
-                for (std::size_t p = 1; p < k; ++p) acc = xsimd::fma(Batch(ar[p]), Batch::load_unaligned(b + p * n + j), acc);
-                if (bias) acc += Batch::load_unaligned(bias + j);
-                acc.store_unaligned(cr + j);
-            }
-            for (; j < n; ++j) {
-                float acc = ar[0] * b[j];
-                for (std::size_t p = 1; p < k; ++p) acc += ar[p] * b[p * n + j];
-                cr[j] = bias ? acc + bias[j] : acc;
-            }
-        }
-    });
-}
-
-// C (m x n) = Aᵀ · B with A (k x m), B (k x n) and small m: a sum over k of outer products,
-// one batch of columns at a time with the m accumulators in registers. The k rows are cut into
-// a fixed number of blocks summed in order, so the result does not depend on the thread count.
-void gemm_small_m_tn(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k) {
-    constexpr std::size_t kBlocks = 8;
-    std::vector<float> partial(kBlocks * m * n, 0.f);
-    float* parts = partial.data();
-    detail::parallel_for_items(kBlocks, k / kBlocks * (m + n), [=](std::size_t q0, std::size_t q1) {
-        for (std::size_t q = q0; q < q1; ++q) {
-            float* acc = parts + q * m * n;
-            const std::size_t rb = k * q / kBlocks, re = k * (q + 1) / kBlocks;
-            std::size_t j = 0;
-            for (; j + kLanes <= n; j += kLanes) {
-                std::array<Batch, kSmallInner> sum;
-                for (std::size_t p = 0; p < m; ++p) sum[p] = Batch(0.f);
-                for (std::size_t r = rb; r < re; ++r) {
-                    const Batch bv = Batch::load_unaligned(b + r * n + j);
-                    const float* ar = a + r * m;
-                    for (std::size_t p = 0; p < m; ++p) sum[p] = xsimd::fma(Batch(ar[p]), bv, sum[p]);
-                }
-                for (std::size_t p = 0; p < m; ++p) sum[p].store_unaligned(acc + p * n + j);
-            }
-            for (; j < n; ++j)
-                for (std::size_t r = rb; r < re; ++r)
-                    for (std::size_t p = 0; p < m; ++p) acc[p * n + j] += a[r * m + p] * b[r * n + j];
-        }
-    });
-    std::copy(parts, parts + m * n, c);
-    for (std::size_t q = 1; q < kBlocks; ++q)
-        for (std::size_t i = 0; i < m * n; ++i) c[i] += parts[q * m * n + i];
-}
-
-// C (m x n) = op(A) · op(B) on raw row-major buffers (A is (m x k), or (k x m) when ta), for
-// the small-patch path: a first layer's kernel gradient by gemm_small_m_tn, the rest by OpenBLAS
-// (split between threads as every other product, detail::pool_gemm).
-void sgemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta, bool tb) {
-    if (ta && !tb && m > 0 && n > 0 && m <= kSmallInner && k >= 64 * m) return gemm_small_m_tn(a, b, c, m, n, k);
-    detail::pool_gemm(a, b, c, m, n, k, ta, tb);
-}
+using detail::gemm_small_k;
+using detail::kSmallInner;
 
 // The batch-split products: a convolution with a large patch runs im2col, its product and
 // col2im on a few images at a time, the chunks split between threads with OpenBLAS on one
@@ -284,7 +206,7 @@ Tensor kernel_grad(const Tensor& x, const Tensor& g, const Shape& kshape, const 
     Array dk(Array::shape_type(kshape.begin(), kshape.end()));
     if (win.patch() <= kSmallInner) {
         if (!cols) cols = patches(x.value(), win);
-        sgemm(cols->data(), g.value().data(), dk.data(), win.patch(), kshape[3], win.rows(), true, false);
+        detail::pool_gemm(cols->data(), g.value().data(), dk.data(), win.patch(), kshape[3], win.rows(), true, false);
     } else {
         conv_kernel_products(x.value().data(), win, g.value().data(), kshape[3], dk.data());
     }
@@ -328,7 +250,7 @@ Tensor conv2d_backward_input(const Tensor& g, const Tensor& kernel, const Shape&
     Array dx(Array::shape_type(input_shape.begin(), input_shape.end()));
     if (win.patch() <= kSmallInner) {
         Array dcols(Array::shape_type{win.rows(), win.patch()});
-        sgemm(g.value().data(), kernel.value().data(), dcols.data(), win.rows(), win.patch(), ks[3], false, true);
+        detail::pool_gemm(g.value().data(), kernel.value().data(), dcols.data(), win.rows(), win.patch(), ks[3], false, true);
         detail::col2im(dcols.data(), win, dx.data());
     } else {
         conv_input_products(g.value().data(), win, kernel.value().data(), ks[3], dx.data());
