@@ -1,6 +1,8 @@
 // The matrix-product floor of one MNIST training step: times sgemm on exactly the products a
 // step needs (no gradient for the images) and prints the per-epoch total, the "roofline"
-// xgrad's epoch time is compared with.
+// xgrad's epoch time is compared with. Two ways: one OpenBLAS call per product on OpenBLAS's
+// own threads, and xgrad::matmul (blocks on xgrad's threads, small inner dimensions through
+// its own loops); the floor is the faster.
 //   sgemm_roofline [threads] [mlp|convnet]
 // mlp: 784-512-10, batch 128 (ch. 2); convnet: the ch. 5 convnet, batch 64, im2col products.
 #include <algorithm>
@@ -20,7 +22,7 @@ struct Product {
     bool ta, tb;
 };
 
-double seconds_of_step(const std::vector<Product>& products, int repeats) {
+double seconds_of_step(const std::vector<Product>& products, int repeats, bool through_xgrad) {
     std::vector<double> times;
     std::vector<xgrad::Array> a, b, c;
     for (const auto& p : products) {
@@ -28,10 +30,17 @@ double seconds_of_step(const std::vector<Product>& products, int repeats) {
         b.push_back(xgrad::random_uniform(p.tb ? xgrad::Shape{p.n, p.k} : xgrad::Shape{p.k, p.n}, -1, 1));
         c.push_back(xgrad::Array(xgrad::Array::shape_type{p.m, p.n}));
     }
+    std::vector<xgrad::Tensor> ta, tb, tc(products.size());
+    for (std::size_t i = 0; i < products.size(); ++i) {
+        ta.push_back(xgrad::constant(a[i]));
+        tb.push_back(xgrad::constant(b[i]));
+    }
+    xgrad::NoGradGuard no_grad;
     for (int r = 0; r < repeats; ++r) {
         auto t0 = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < products.size(); ++i) {
-            xt::blas::gemm(a[i], b[i], c[i], products[i].ta, products[i].tb);
+            if (through_xgrad) tc[i] = xgrad::matmul(ta[i], tb[i], {products[i].ta, products[i].tb});
+            else xt::blas::gemm(a[i], b[i], c[i], products[i].ta, products[i].tb);
         }
         times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
@@ -68,9 +77,13 @@ int main(int argc, char** argv) {
     }
     double flops = 0;
     for (const auto& p : step) flops += 2.0 * double(p.m) * double(p.k) * double(p.n);
-    seconds_of_step(step, 20);  // warm up the thread pool and caches
-    const double s = seconds_of_step(step, 200);
+    seconds_of_step(step, 20, false);  // warm up the thread pools and caches
+    seconds_of_step(step, 20, true);
+    const double blas = seconds_of_step(step, 200, false), own = seconds_of_step(step, 200, true);
+    const double s = std::min(blas, own);
     const int steps_per_epoch = convnet ? 938 : 469;
+    std::printf("threads %d: one step's products: OpenBLAS's threads %.3f ms, xgrad::matmul %.3f ms\n", xgrad::num_threads(),
+                blas * 1e3, own * 1e3);
     std::printf("threads %d: one step's products %.3f ms (%.1f MFLOP, %.1f GFLOP/s), x%d = %.3f s per epoch (%.2f TFLOP)\n",
                 xgrad::num_threads(), s * 1e3, flops / 1e6, flops / s / 1e9, steps_per_epoch, s * steps_per_epoch,
                 flops * steps_per_epoch / 1e12);
