@@ -11,7 +11,7 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xadapt.hpp>
 
-#include "blas_threads.hpp"
+#include "active_threads.hpp"
 #include "ops/common.hpp"
 #include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
@@ -58,7 +58,6 @@ struct Chunks {
 // Runs f(chunk, first image, end image, scratch of kChunkFloats-sized patches) over every chunk.
 template <class F>
 void for_chunks(const Window& g, const Chunks& ch, F f) {
-    detail::SerialBlas serial(ch.count > 1);
     detail::parallel_for_items(ch.count, ch.images * g.oh * g.ow * g.patch(), [&](std::size_t q0, std::size_t q1) {
         std::unique_ptr<float[]> scratch(new float[ch.images * g.oh * g.ow * g.patch()]);
         for (std::size_t q = q0; q < q1; ++q) f(q, ch.first(q), std::min(g.n, ch.first(q) + ch.images), scratch.get());
@@ -92,7 +91,6 @@ void conv_kernel_products(const float* x, const Window& g, const float* dy, std:
     const Chunks ch(g);
     const std::size_t groups = std::min<std::size_t>(ch.count, 8);
     std::unique_ptr<float[]> partial(new float[groups * size]);
-    detail::SerialBlas serial(groups > 1);
     detail::parallel_for_items(groups, ch.count / groups * ch.images * per * g.patch(), [&](std::size_t g0, std::size_t g1) {
         std::unique_ptr<float[]> cols(new float[ch.images * per * g.patch()]);
         for (std::size_t grp = g0; grp < g1; ++grp) {

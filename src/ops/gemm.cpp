@@ -7,7 +7,7 @@
 #include <xsimd/xsimd.hpp>
 #include <xtensor-blas/xblas.hpp>
 
-#include "blas_threads.hpp"
+#include "active_threads.hpp"
 #include "ops/parallel.hpp"
 
 namespace xgrad::detail {
@@ -155,11 +155,9 @@ void pool_gemm(const float* a, const float* b, float* c, std::size_t m, std::siz
     };
     while (blocks > 1 && smallest() <= kMinBlockMnk) --blocks;
     if (blocks == 1) {
-        SerialBlas serial(true);
         gemm_call(a, lda, b, ldb, c, n, m, n, k, ta, tb, false);
         return;
     }
-    SerialBlas serial(true);
     parallel_for_grain(blocks, 1, 1, [&](std::size_t q0, std::size_t q1) {
         for (std::size_t q = q0; q < q1; ++q) {
             const std::size_t i0 = cut(q), i1 = cut(q + 1);

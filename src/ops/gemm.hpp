@@ -6,8 +6,8 @@
 namespace xgrad::detail {
 
 /// C (m x n) = op(A) · op(B) (+ C when `accumulate`), A being (m x k), or (k x m) when `ta`,
-/// and B (k x n), or (n x k) when `tb`; all row-major and contiguous. One OpenBLAS call, on
-/// as many threads as OpenBLAS is set to. An empty inner dimension gives zeros (or leaves C).
+/// and B (k x n), or (n x k) when `tb`; all row-major and contiguous. One OpenBLAS call (on
+/// one thread: xgrad keeps OpenBLAS there). An empty inner dimension gives zeros (or leaves C).
 void blas_gemm(const float* a, const float* b, float* c, std::size_t m, std::size_t n, std::size_t k, bool ta,
                bool tb, bool accumulate = false);
 

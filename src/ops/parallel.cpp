@@ -1,7 +1,7 @@
-// A small pool for elementwise kernels. It sleeps between tasks (condition variables; it
-// polls only for 50 us after each task: a pool that spun for long next to OpenBLAS's made
-// PyTorch 3-4x slower here) and follows the thread count set through set_num_threads or
-// chosen by the trainer.
+// xgrad's thread pool: elementwise kernels and the blocks of matrix products (ops/gemm.cpp).
+// It sleeps between tasks (condition variables; it polls only for 50 us after each task: a
+// pool that spun for long made PyTorch, running next to it, 3-4x slower here) and follows the
+// thread count set through set_num_threads or chosen by the trainer.
 #include "ops/parallel.hpp"
 
 #include <algorithm>
@@ -16,7 +16,7 @@
 
 #include <malloc.h>
 
-#include "blas_threads.hpp"
+#include "active_threads.hpp"
 
 namespace xgrad::detail {
 
@@ -30,8 +30,8 @@ namespace {
 // elementwise pass over 400k floats: an optimizer's five passes on two threads were slower
 // than on one. So both sides poll briefly before they sleep: a worker for the next task
 // (back-to-back kernels are the common case), the caller for the workers still inside. The
-// polling yields the core (sched_yield) so OpenBLAS's threads, which poll the same way, and
-// other processes run first; after kSpin it sleeps on a condition variable as before.
+// polling yields the core (sched_yield) so other processes run first; after kSpin it sleeps on
+// a condition variable as before.
 class Pool {
 public:
     void run(std::size_t n, std::size_t parts, std::size_t align, void (*fn)(void*, std::size_t, std::size_t),

@@ -20,8 +20,9 @@ std::vector<Array> gather_rows_of(const ArrayRefs& arrays, std::span<const std::
 
 /// A shuffled batch is 128 rows scattered over a data set far larger than the caches: copying
 /// them took ~5% of an MNIST step on one thread, waiting on memory. The prefetcher copies batch
-/// k+1 on its own thread during step k (a core that one-thread training leaves idle, and that
-/// OpenBLAS's second thread leaves idle between products). Only plain arrays cross threads: the
+/// k+1 on its own thread during step k, on the core that one-thread training leaves idle (next
+/// to the threads of a product it stalled the product: fit starts it only when a core is idle).
+/// Only plain arrays cross threads: the
 /// tensors are made by the caller. One job at a time; an exception in the copy is rethrown by
 /// take().
 class BatchPrefetcher {

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <cstddef>
 
-#include "blas_threads.hpp"
+#include "active_threads.hpp"
 #include "xgrad/threads.hpp"
 
 namespace xgrad::train {
 
-/// With another process busy on one core, OpenBLAS splits each product evenly and every
+/// With another process busy on one core, products split evenly between threads, and every
 /// product waits for the thread that shares its core: two threads can be 3x slower than on a
 /// quiet machine, one thread only ~1.6x. So at the start of each epoch, after a warm-up, the
 /// probe alternates one-thread and all-thread steps, times them, and keeps the faster setting
