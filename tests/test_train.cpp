@@ -47,6 +47,21 @@ void write_all(const std::string& path, const std::string& bytes) {
     f.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
+// Trains a seeded Dense(256, relu) -> Dense(4, softmax) on 256 random rows of `features` for
+// `epochs` (batches of 64: products big enough to be split between threads).
+std::pair<std::vector<double>, Array> train_wide(std::uint64_t seed, std::size_t features, std::size_t epochs) {
+    manual_seed(seed);
+    Array x = random_uniform({256, features}, -1, 1);
+    Array y = xt::zeros<float>({256, 4});
+    for (std::size_t i = 0; i < 256; ++i) y(i, i % 4) = 1;
+    nn::Sequential model;
+    model.add(nn::Dense(256, "relu", features));
+    model.add(nn::Dense(4, "softmax"));
+    model.compile(optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+    auto history = model.fit(x, y, {.epochs = epochs, .batch_size = 64, .verbose = 0});
+    return {history["loss"], model.predict(x)};
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(nn_train)
@@ -218,26 +233,14 @@ BOOST_AUTO_TEST_CASE(validation_data_and_reproducibility) {
 }
 
 BOOST_AUTO_TEST_CASE(one_thread_same_seed_is_bit_identical) {
-    // Products big enough to be threaded (64x300x256 > 4 M multiply-adds) on one thread:
-    // the same seed must give the same losses to the last bit.
+    // The same seed must give the same losses to the last bit.
     const int before = num_threads();
     set_num_threads(1);
-    auto run = [] {
-        manual_seed(7);
-        Array x = random_uniform({256, 300}, -1, 1);
-        Array y = xt::zeros<float>({256, 4});
-        for (std::size_t i = 0; i < 256; ++i) y(i, i % 4) = 1;
-        nn::Sequential model;
-        model.add(nn::Dense(256, "relu", 300));
-        model.add(nn::Dense(4, "softmax"));
-        model.compile(optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
-        return model.fit(x, y, {.epochs = 3, .batch_size = 64, .verbose = 0});
-    };
-    auto a = run(), b = run();
+    auto a = train_wide(7, 300, 3).first, b = train_wide(7, 300, 3).first;
     set_num_threads(before);
-    BOOST_TEST(a["loss"].size() == 3u);
-    BOOST_TEST(a["loss"] == b["loss"], boost::test_tools::per_element());
-    BOOST_TEST(a["loss"].front() != a["loss"].back());  // it trained
+    BOOST_TEST(a.size() == 3u);
+    BOOST_TEST(a == b, boost::test_tools::per_element());
+    BOOST_TEST(a.front() != a.back());  // it trained
     BOOST_TEST(num_threads() == before);
 }
 
@@ -248,22 +251,11 @@ BOOST_AUTO_TEST_CASE(training_gives_the_same_bits_on_any_thread_count) {
     // threads. (OpenBLAS's own threads did not: with 600 inputs, 3/4 of a 64x600x256 product's
     // elements came out different on two threads.)
     const int before = num_threads();
-    auto run = [](int threads) {
-        set_num_threads(threads);
-        manual_seed(11);
-        Array x = random_uniform({256, 600}, -1, 1);
-        Array y = xt::zeros<float>({256, 4});
-        for (std::size_t i = 0; i < 256; ++i) y(i, i % 4) = 1;
-        nn::Sequential model;
-        model.add(nn::Dense(256, "relu", 600));
-        model.add(nn::Dense(4, "softmax"));
-        model.compile(optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
-        auto history = model.fit(x, y, {.epochs = 2, .batch_size = 64, .verbose = 0});
-        return std::pair{history["loss"], model.predict(x)};
-    };
-    const auto one = run(1);
+    set_num_threads(1);
+    const auto one = train_wide(11, 600, 2);
     for (const int threads : {2, 3}) {
-        const auto other = run(threads);
+        set_num_threads(threads);
+        const auto other = train_wide(11, 600, 2);
         BOOST_TEST_CONTEXT("threads " << threads) {
             BOOST_TEST(one.first == other.first, boost::test_tools::per_element());
             BOOST_TEST((one.second == other.second));
