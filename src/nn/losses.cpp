@@ -87,12 +87,11 @@ Tensor softmax_cross_entropy(const Tensor& logits, const Tensor& y_onehot) {
     const std::size_t n = logits.shape()[0], c = logits.shape()[1];
     // -Σ y·log_softmax(z) / N: the log-softmax op's kernel (one vectorised exp over the batch),
     // summed in double.
-    Array lsm;
-    {
-        NoGradGuard no_grad;
-        lsm = log_softmax(constant(logits.value()), -1).value();
-    }
-    const float* l = lsm.data();
+    const Tensor lsm = [&] {
+        NoGradGuard no_grad;  // a value only: no node keeps the logits
+        return log_softmax(logits, -1);
+    }();
+    const float* l = lsm.value().data();
     const float* y = y_onehot.value().data();
     double total = 0.0;
     for (std::size_t i = 0; i < n * c; ++i) total -= double(y[i]) * double(l[i]);

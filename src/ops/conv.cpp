@@ -8,10 +8,7 @@
 #include <array>
 #include <memory>
 #include <vector>
-#include <xtensor-blas/xblas.hpp>
-#include <xtensor/xadapt.hpp>
 
-#include "active_threads.hpp"
 #include "ops/common.hpp"
 #include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
