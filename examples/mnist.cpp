@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
                     {.epochs = static_cast<std::size_t>(args.epochs),
                      .batch_size = static_cast<std::size_t>(args.batch_size),
                      .validation_data = report ? std::optional(std::pair(test.images, test_labels)) : std::nullopt,
-                     .callbacks = callbacks});
+                     .callbacks = callbacks,
+                     .adapt_threads = args.threads == 0});  // --threads N: N for every step
 
         // test_loss, test_acc = network.evaluate(test_images, test_labels)
         auto result = network.evaluate(test.images, test_labels, {.batch_size = 128});

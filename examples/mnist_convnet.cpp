@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
         model.fit(train_images, train_labels,
                   {.epochs = static_cast<std::size_t>(args.epochs),
                    .batch_size = static_cast<std::size_t>(args.batch_size),
-                   .callbacks = {timer}});
+                   .callbacks = {timer},
+                   .adapt_threads = args.threads == 0});  // --threads N: N for every step
 
         // test_loss, test_acc = model.evaluate(test_images, test_labels)
         auto result = model.evaluate(test_images, test_labels, {.batch_size = 128});

@@ -18,7 +18,7 @@ struct TrainFlags {
     int epochs = 5;         ///< --epochs
     int batch_size = 128;   ///< --batch-size (the caller sets its listing's default first)
     long seed = 0;          ///< --seed
-    int threads = 0;        ///< --threads (0: adaptive)
+    int threads = 0;        ///< --threads (0: adaptive; N: exactly N, fit does not switch to one)
     long subset = 0;        ///< --subset (0: all)
     std::string save;       ///< --save FILE
     std::string graph;      ///< --graph FILE
@@ -32,7 +32,7 @@ inline void add_train_flags(CLI::App& app, TrainFlags& a, const std::string& ben
     app.add_option("--batch-size", a.batch_size, "images per step")->check(positive)->type_name("N")->capture_default_str();
     app.add_option("--seed", a.seed, "seed of the weights' initialisation and the shuffles")
         ->check(non_negative)->type_name("N")->capture_default_str();
-    app.add_option("--threads", a.threads, "threads for the matrix products (default: adaptive)")->check(positive)->type_name("N");
+    app.add_option("--threads", a.threads, "threads for the matrix products, fixed for the run (default: all cores, or one for an epoch when that is faster)")->check(positive)->type_name("N");
     app.add_option("--subset", a.subset, "train on the first N images only (quick runs)")->check(positive)->type_name("N");
     app.add_option("--save", a.save, "write the trained weights and optimizer state to FILE")->type_name("FILE");
     app.add_option("--graph", a.graph, "write the network's diagram (collapsed layers) to FILE: .svg, .png, .pdf or .dot")
