@@ -1,7 +1,9 @@
 // xgrad's thread pool: elementwise kernels and the blocks of matrix products (ops/gemm.cpp).
 // It sleeps between tasks (condition variables; it polls only for 50 us after each task: a
 // pool that spun for long made PyTorch, running next to it, 3-4x slower here) and follows the
-// thread count set through set_num_threads or chosen by the trainer.
+// thread count set through set_num_threads or chosen by the trainer. Between tasks its workers
+// also run offered idle work (IdleWork: fit's copy of the next batch), one item at a time,
+// checking for a new task after each.
 #include "ops/parallel.hpp"
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -100,11 +103,14 @@ private:
 
     void work(std::uint64_t seen) {
         for (;;) {
-            poll([&] { return generation_.load(std::memory_order_acquire) != seen; });
+            const auto new_task = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+            run_idle(new_task);
+            poll([&] { return new_task() || idle_offered_.load(std::memory_order_relaxed); });
             std::unique_lock<std::mutex> lock(m_);
             ++sleeping_;
-            wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+            wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen || idle_ != nullptr; });
             --sleeping_;
+            if (generation_.load(std::memory_order_relaxed) == seen) continue;  // woken for idle work
             seen = generation_.load(std::memory_order_relaxed);
             if (!open_) continue;
             inside_.fetch_add(1, std::memory_order_relaxed);
@@ -115,8 +121,41 @@ private:
         }
     }
 
+    // Items of the offered idle work until a task arrives or none is left; the offer is dropped
+    // once every item is claimed (so a sleeping worker does not wake for it again).
+    template <class NewTask>
+    void run_idle(const NewTask& new_task) {
+        if (!idle_offered_.load(std::memory_order_relaxed)) return;
+        std::shared_ptr<IdleWork> w;
+        {
+            std::lock_guard<std::mutex> lock(m_);
+            w = idle_;
+        }
+        if (!w) return;
+        while (!new_task() && w->run_one()) {
+        }
+        if (w->claimed()) {
+            std::lock_guard<std::mutex> lock(m_);
+            if (idle_ == w) {
+                idle_.reset();
+                idle_offered_.store(false, std::memory_order_relaxed);
+            }
+        }
+    }
+
+public:
+    void offer(std::shared_ptr<IdleWork> w) {
+        std::lock_guard<std::mutex> lock(m_);
+        idle_ = std::move(w);
+        idle_offered_.store(idle_ != nullptr, std::memory_order_relaxed);
+        if (sleeping_ > 0) wake_.notify_all();
+    }
+
+private:
     std::mutex m_;
     std::condition_variable wake_, done_;
+    std::shared_ptr<IdleWork> idle_;  // guarded by m_; idle_offered_ mirrors it for the polls
+    std::atomic<bool> idle_offered_{false};
     std::vector<std::thread> threads_;
     std::atomic<std::uint64_t> generation_{0};
     void (*fn_)(void*, std::size_t, std::size_t) = nullptr;
@@ -143,6 +182,20 @@ Pool& pool() {
 }();
 
 }  // namespace
+
+void IdleWork::finish() {
+    while (run_one()) {
+    }
+    // Items other threads have started: a row copy or so each.
+    while (done_.load(std::memory_order_acquire) < n_) std::this_thread::yield();
+}
+
+void IdleWork::cancel() {
+    const std::size_t started = std::min(next_.exchange(n_, std::memory_order_relaxed), n_);
+    while (done_.load(std::memory_order_acquire) < started) std::this_thread::yield();
+}
+
+void offer_idle(std::shared_ptr<IdleWork> work) { pool().offer(std::move(work)); }
 
 void parallel_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx, std::size_t grain,
                      std::size_t align) {

@@ -1,7 +1,9 @@
 #pragma once
 // Private: splits large elementwise kernels between threads.
 
+#include <atomic>
 #include <cstddef>
+#include <memory>
 #include <utility>
 
 namespace xgrad::detail {
@@ -43,5 +45,50 @@ template <class F>
 void parallel_for_items(std::size_t items, std::size_t elements, F&& f) {
     parallel_for_grain(items, elements == 0 ? items + 1 : (kParallelGrain + elements - 1) / elements, 1, f);
 }
+
+/// Work for idle moments: items [0, n) of `fn(ctx, i)`, each run exactly once, by the pool's
+/// workers between tasks (offer_idle) or by any thread that calls run_one(). Items must not
+/// throw. A worker checks for a new task after every item, so a task waits at most one item
+/// (and not even that: the caller takes the chunks a busy worker has not started).
+class IdleWork {
+public:
+    IdleWork(std::size_t n, void (*fn)(void*, std::size_t), void* ctx) : n_(n), fn_(fn), ctx_(ctx) {}
+    IdleWork(const IdleWork&) = delete;
+    IdleWork& operator=(const IdleWork&) = delete;
+
+    /// Runs one item nobody has claimed; false when every item is claimed.
+    bool run_one() {
+        if (next_.load(std::memory_order_relaxed) >= n_) return false;  // spares the counter's cache line
+        const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
+        if (i >= n_) return false;
+        fn_(ctx_, i);
+        done_.fetch_add(1, std::memory_order_release);
+        return true;
+    }
+    /// Runs the items nobody has claimed, then waits for those other threads are running. After
+    /// it returns no thread touches ctx again, and every item's writes are visible.
+    void finish();
+    /// Claims every item not yet claimed without running it, then waits for those other threads
+    /// are running. After it returns no thread touches ctx again.
+    void cancel();
+    /// True when every item is claimed (some may still be running).
+    bool claimed() const { return next_.load(std::memory_order_relaxed) >= n_; }
+    /// Items not yet claimed.
+    std::size_t unclaimed() const {
+        const std::size_t next = next_.load(std::memory_order_relaxed);
+        return next >= n_ ? 0 : n_ - next;
+    }
+
+private:
+    const std::size_t n_;
+    void (*const fn_)(void*, std::size_t);
+    void* const ctx_;
+    std::atomic<std::size_t> next_{0}, done_{0};
+};
+
+/// Hands `work` to the pool's workers for the moments they have no task (it replaces any
+/// earlier offer). Sleeping workers are woken for it. The pool drops its reference once every
+/// item is claimed; the caller still calls work->finish() before reading the results.
+void offer_idle(std::shared_ptr<IdleWork> work);
 
 }  // namespace xgrad::detail

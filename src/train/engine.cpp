@@ -357,13 +357,13 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
                 batch_x = gather_rows_of(x_all, local);
                 batch_y = gather_rows_of(y_all, local);
             }
-            // Copy the next batch ahead only onto a core the products leave idle: next to the
-            // threads of a product the copy slowed every product it overlapped (also when
-            // copying in small pieces that yield the core).
-            pending = !distributed && step + 1 < steps && detail::active_threads() < hardware_threads;
+            // Copy the next batch ahead: on the prefetcher's thread when a core is idle, else
+            // in the moments the pool's workers wait between tasks (a third thread next to the
+            // products' threads slowed every product it overlapped).
+            pending = !distributed && step + 1 < steps;
             if (pending) {
                 ahead = global_of(step + 1);
-                prefetch.start(ahead);
+                prefetch.start(ahead, detail::active_threads() < hardware_threads);
             }
             values.clear();
             optimizer.zero_grad();
