@@ -154,14 +154,14 @@ BOOST_AUTO_TEST_CASE(matmul_paths_match_the_definition_on_any_thread_count) {
     //   16, each above 1 M multiply-adds: 1000 rows of 70x40 are 512 + 488 rows on two threads
     //   and, since 328 rows would be too few, on three as well;
     // - an inner dimension up to 16: the xsimd loops, in 64-, 32- and 16-column blocks and a
-    //   scalar tail (700 = 10·64 + 32 + 16 + 12);
+    //   scalar tail (700 = 10·64 + 32 + 16 + 12), two rows at a time and an odd one (301);
     // - 20x70x1500 below that: one OpenBLAS call (two blocks would use its small-matrix kernels);
     // - Aᵀ·B with at most 32 columns of A and k >= 64 of them: the outer-product loops.
     struct Case {
         std::size_t m, n, k;
     };
     const int before = num_threads();
-    for (const Case& s : {Case{70, 1000, 40}, Case{1000, 70, 40}, Case{300, 700, 10}, Case{20, 70, 1500}}) {
+    for (const Case& s : {Case{70, 1000, 40}, Case{1000, 70, 40}, Case{301, 700, 10}, Case{20, 70, 1500}}) {
         for (const bool ta : {false, true})
             for (const bool tb : {false, true}) {
                 Array a = mixed(ta ? Shape{s.k, s.m} : Shape{s.m, s.k}, -1, 1), b = mixed(tb ? Shape{s.n, s.k} : Shape{s.k, s.n}, -1, 1);
