@@ -1,8 +1,9 @@
 // In-place primitives: values, broadcasting, the leaf/NoGradGuard rule and its errors, recorded
-// twins, threads on large tensors, and gradchecks of addcmul/addcdiv.
+// twins, threads on large tensors, map_/map2_ formulas, and gradchecks of addcmul/addcdiv.
 #include <cmath>
 
 #include "helpers.hpp"
+#include <xgrad/ops/map.hpp>  // not in xgrad.hpp (see its comment)
 
 using namespace xgrad;
 using xgrad::test::has_message;
@@ -151,6 +152,73 @@ BOOST_AUTO_TEST_CASE(large_tensors_use_threads_with_the_same_result) {
         BOOST_TEST((t.value() == expected), threads << " thread(s)");
     }
     set_num_threads(before);
+}
+
+BOOST_AUTO_TEST_CASE(map_formulas_give_the_bits_of_the_eager_chain) {
+    // One pass over batches (and a padded batch for the tail) against one primitive per op:
+    // sizes with and without a tail, and past the parallel grain on one and two threads.
+    const float lr = 1e-3f, eps = 1e-7f;
+    const int before = num_threads();
+    for (const std::size_t n : {3ul, 16ul, 17ul, 75001ul}) {
+        const Array w0 = mixed({n}, -0.5f, 0.5f), g0 = mixed({n}, -1.f, 1.f), v0 = mixed({n}, 0.f, 2.f);
+        for (const int threads : {1, 2}) {
+            set_num_threads(threads);
+            NoGradGuard no_grad;
+            Tensor w = constant(w0), fused = constant(w0), g = constant(g0), v = constant(v0);
+            w.addcdiv_(g, sqrt(v).add_(eps), -lr);
+            map2_(fused, g, v, [=](auto w, auto g, auto v) { return addcdiv(w, g, sqrt(v) + eps, -lr); });
+            Tensor t = constant(v0), one = constant(v0);
+            t.mul_(0.5f).sub_(g / (g + 2.f));
+            map_(one, g, [](auto t, auto g) { return t * 0.5f - g / (g + 2.f); });
+            BOOST_TEST_CONTEXT(n << " elements, " << threads << " thread(s)") {
+                BOOST_TEST((fused.value() == w.value()));
+                BOOST_TEST((one.value() == t.value()));
+                BOOST_TEST(fused.value()(n - 1) != w0(n - 1));  // the tail was written
+            }
+        }
+    }
+    set_num_threads(before);
+}
+
+BOOST_AUTO_TEST_CASE(recorded_map_is_the_formula_on_tensors) {
+    const Array w0 = mixed({4, 3}, -0.5f, 0.5f), g0 = mixed({4, 3}, -1.f, 1.f), v0 = mixed({4, 3}, 0.5f, 2.f);
+    auto step = [](Tensor& w, const Tensor& g, const Tensor& v) -> Tensor& {
+        return map2_(w, g, v, [](auto w, auto g, auto v) { return addcdiv(w, g, sqrt(v) + 0.1f, -0.5f); });
+    };
+    Tensor w = constant(w0), g = constant(g0), v = constant(v0);
+    {
+        NoGradGuard no_grad;
+        step(w, g, v);
+    }
+    Tensor rw = parameter(w0, "w"), rg = parameter(g0, "g"), rv = parameter(v0, "v");
+    {
+        RecordInPlaceGuard record;
+        Tensor& out = step(rw, rg, rv);
+        BOOST_TEST(&out == &rw);
+    }
+    BOOST_TEST(rw.op() == "addcdiv");  // the handle moved to the formula's result
+    BOOST_TEST(rw.inputs()[2].op() == "add");
+    BOOST_TEST(rw.inputs()[2].inputs()[0].op() == "sqrt");
+    BOOST_TEST((rw.value() == w.value()));
+    sum(rw).backward();
+    BOOST_TEST(rv.grad().defined());  // differentiable through sqrt
+}
+
+BOOST_AUTO_TEST_CASE(map_errors_name_the_op_and_the_shapes) {
+    Tensor w = parameter(Array::from_shape({2, 3}), "w");
+    const Tensor v = constant(Array::from_shape({3, 2}), "v"), g = constant(Array::from_shape({2, 3}), "g");
+    auto id = [](auto w, auto, auto) { return w; };
+    BOOST_CHECK_EXCEPTION(map2_(w, g, g, id), GraphError,
+                          has_message("map2_: in-place update of (2x3 'w') while gradient recording is on"));
+    Tensor h = tanh(w);
+    NoGradGuard no_grad;
+    BOOST_CHECK_EXCEPTION(map2_(w, g, v, id), ShapeError,
+                          has_message("map2_: operand (3x2 'v') does not have the shape of (2x3 'w'), the tensor "
+                                      "updated in place (map_ does not broadcast)"));
+    BOOST_CHECK_EXCEPTION(map_(w, Tensor(), [](auto w, auto) { return w; }), GraphError,
+                          has_message("map_: undefined operand for (2x3 'w')"));
+    BOOST_CHECK_EXCEPTION(map_(h, g, [](auto h, auto) { return h; }), GraphError,
+                          has_message("map_: (2x3 'tanh') was produced by 'tanh'"));
 }
 
 BOOST_AUTO_TEST_CASE(addcmul_addcdiv_gradients) {

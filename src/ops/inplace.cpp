@@ -9,6 +9,7 @@
 
 #include "ops/common.hpp"
 #include "ops/parallel.hpp"
+#include "xgrad/ops/map.hpp"
 
 namespace xgrad {
 
@@ -137,6 +138,26 @@ Array fused3(const char* op, const Tensor& t, const Tensor& a, const Tensor& b, 
 }
 
 }  // namespace
+
+namespace detail {
+
+bool map_records(const char* op, const Tensor& t, std::initializer_list<const Tensor*> operands) {
+    const bool recorded = records(op, t);
+    for (const Tensor* x : operands) {
+        if (!x->defined()) throw GraphError(std::string(op) + ": undefined operand for " + describe(t));
+        if (x->shape() != t.shape()) {
+            throw ShapeError(std::string(op) + ": operand " + describe(*x) + " does not have the shape of " +
+                             describe(t) + ", the tensor updated in place (map_ does not broadcast)");
+        }
+    }
+    return recorded;
+}
+
+void map_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
+    parallel_ranges(n, fn, ctx);
+}
+
+}  // namespace detail
 
 Tensor& Tensor::add_(const Tensor& x, float alpha) {
     if (records("add_", *this)) return *this = alpha == 1.f ? add(*this, x) : add(*this, x * alpha);

@@ -1,15 +1,19 @@
 // The update rules, each a few lines of Tensor's in-place primitives reading like its formula.
 // Every primitive is one vectorised pass (threads for large tensors) and rounds as written, so
 // these give the same bits as the element loops they replaced (tests/test_optim.cpp keeps
-// those loops as the reference).
+// those loops as the reference). The weight update, a square root and a division per element,
+// is one map2_ pass: as three primitives it cost a third more on MNIST's 401k-float kernel.
+// This file is compiled without FMA contraction, as map2_ needs for those bits.
 #include <cmath>
 
 #include "xgrad/ops/elementwise.hpp"
+#include "xgrad/ops/map.hpp"
 #include "xgrad/optim/optimizers.hpp"
 
 namespace xgrad::optim {
 
 namespace {
+
 void check_rate(const char* who, const char* what, float v, float lo, float hi) {
     if (!(v >= lo && v <= hi)) {
         throw ValueError(std::string(who) + ": " + what + " must be in [" + std::to_string(lo) + ", " +
@@ -46,7 +50,16 @@ void RMSprop::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
         d = addcmul(v, mg, mg, -1.f);
         label_step(d, "v − mg²");
     }
-    // Keras 2 (the book): √v + ε; Keras 3: √(v + ε).
+    if (!options_.centered && options_.momentum == 0.f) {
+        // Keras 2 (the book): √v + ε; Keras 3: √(v + ε).
+        if (options_.eps_inside_sqrt) {
+            map2_(w, g, v, [=](auto w, auto g, auto v) { return addcdiv(w, g, labelled(sqrt(v + eps), "√(v + ε)"), -lr); });
+        } else {
+            map2_(w, g, v, [=](auto w, auto g, auto v) { return addcdiv(w, g, labelled(sqrt(v) + eps, "√v + ε"), -lr); });
+        }
+        label_step(w, options_.eps_inside_sqrt ? "w ← w − lr·g/√(v + ε)" : "w ← w − lr·g/(√v + ε)");
+        return;
+    }
     Tensor denom = options_.eps_inside_sqrt ? sqrt(d + eps) : sqrt(d).add_(eps);
     label_step(denom, options_.eps_inside_sqrt ? "√(v + ε)" : "√v + ε");
     if (options_.momentum > 0.f) {
@@ -110,9 +123,7 @@ void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) {
     label_step(m, "m ← β₁·m + (1−β₁)·g");
     v.addcmul_(g, g, 1.f - b2, b2);
     label_step(v, "v ← β₂·v + (1−β₂)·g²");
-    Tensor denom = sqrt(v).add_(eps);
-    label_step(denom, "√v + ε");
-    w.addcdiv_(m, denom, -lr_t);
+    map2_(w, m, v, [=](auto w, auto m, auto v) { return addcdiv(w, m, labelled(sqrt(v) + eps, "√v + ε"), -lr_t); });
     label_step(w, "w ← w − lr_t·m/(√v + ε)");
 }
 

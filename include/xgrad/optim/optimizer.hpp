@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,13 @@ protected:
     /// Labels `t` with `formula` (prefixed by the current NameScope) when the update is being
     /// recorded, so diagrams read `dense_1/kernel/v ← ρ·v + (1−ρ)·g²`; does nothing otherwise.
     static void label_step(Tensor& t, const char* formula);
+    /// label_step inside a map_/map2_ formula: labels and returns the tensor when the step is
+    /// recorded (the formula then runs on tensors); returns SIMD batches unchanged.
+    template <class T>
+    static T labelled(T x, const char* formula) {
+        if constexpr (std::is_same_v<T, Tensor>) label_step(x, formula);
+        return x;
+    }
 
 private:
     // Calls fn(name, parameter, gradient, slots) for each attached parameter with a gradient,
