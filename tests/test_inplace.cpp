@@ -204,6 +204,43 @@ BOOST_AUTO_TEST_CASE(recorded_map_is_the_formula_on_tensors) {
     BOOST_TEST(rv.grad().defined());  // differentiable through sqrt
 }
 
+BOOST_AUTO_TEST_CASE(map_with_several_targets_gives_the_bits_of_the_eager_chain) {
+    // RMSprop's whole step in one pass: v is updated and the new v read in the same element.
+    const float rho = 0.9f, lr = 1e-3f, eps = 1e-7f;
+    auto rmsprop = [=](auto v, auto w, auto g) {
+        const auto v1 = addcmul(v * rho, g, g, 1.f - rho);
+        return std::tuple{v1, addcdiv(w, g, sqrt(v1) + eps, -lr)};
+    };
+    const int before = num_threads();
+    for (const std::size_t n : {5ul, 32ul, 75003ul}) {
+        const Array w0 = mixed({n}, -0.5f, 0.5f), g0 = mixed({n}, -1.f, 1.f), v0 = mixed({n}, 0.f, 2.f);
+        for (const int threads : {1, 2}) {
+            set_num_threads(threads);
+            NoGradGuard no_grad;
+            Tensor w = constant(w0), v = constant(v0), g = constant(g0);
+            v.addcmul_(g, g, 1.f - rho, rho);
+            w.addcdiv_(g, sqrt(v).add_(eps), -lr);
+            Tensor w1 = constant(w0), v1 = constant(v0);
+            map_(std::tie(v1, w1), std::tie(g), rmsprop);
+            BOOST_TEST_CONTEXT(n << " elements, " << threads << " thread(s)") {
+                BOOST_TEST((v1.value() == v.value()));
+                BOOST_TEST((w1.value() == w.value()));
+            }
+        }
+    }
+    set_num_threads(before);
+    // Recorded: each target's handle moves to its own result.
+    Tensor rv = parameter(mixed({3, 2}, 0.f, 2.f), "v"), rw = parameter(mixed({3, 2}, -1.f, 1.f), "w");
+    const Tensor rg = parameter(mixed({3, 2}, -1.f, 1.f), "g");
+    {
+        RecordInPlaceGuard record;
+        map_(std::tie(rv, rw), std::tie(rg), rmsprop);
+    }
+    BOOST_TEST(rv.op() == "addcmul");
+    BOOST_TEST(rw.op() == "addcdiv");
+    BOOST_TEST(rw.inputs()[2].inputs()[0].inputs()[0].id() == rv.id());  // √ of the new v
+}
+
 BOOST_AUTO_TEST_CASE(map_errors_name_the_op_and_the_shapes) {
     Tensor w = parameter(Array::from_shape({2, 3}), "w");
     const Tensor v = constant(Array::from_shape({3, 2}), "v"), g = constant(Array::from_shape({2, 3}), "g");
@@ -219,6 +256,16 @@ BOOST_AUTO_TEST_CASE(map_errors_name_the_op_and_the_shapes) {
                           has_message("map_: undefined operand for (2x3 'w')"));
     BOOST_CHECK_EXCEPTION(map_(h, g, [](auto h, auto) { return h; }), GraphError,
                           has_message("map_: (2x3 'tanh') was produced by 'tanh'"));
+    auto pair = [](auto a, auto b, auto) { return std::tuple{a, b}; };
+    Tensor u = constant(Array::from_shape({3, 2}), "u");
+    BOOST_CHECK_EXCEPTION(map_(std::tie(w, u), std::tie(g), pair), ShapeError,
+                          has_message("map_: operand (2x3 'g') does not have the shape of (3x2 'u')"));
+    Tensor x = constant(Array::from_shape({2, 3}), "x");
+    BOOST_CHECK_EXCEPTION(map_(std::tie(w, x), std::tie(v), pair), ShapeError,
+                          has_message("map_: operand (3x2 'v') does not have the shape of (2x3 'w')"));
+    Tensor alias = w;
+    BOOST_CHECK_EXCEPTION(map_(std::tie(w, alias), std::tie(g), pair), ValueError,
+                          has_message("map_: (2x3 'w') is a target twice"));
 }
 
 BOOST_AUTO_TEST_CASE(addcmul_addcdiv_gradients) {

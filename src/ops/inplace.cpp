@@ -153,6 +153,25 @@ bool map_records(const char* op, const Tensor& t, std::initializer_list<const Te
     return recorded;
 }
 
+bool map_records_all(const char* op, std::initializer_list<const Tensor*> targets,
+                     std::initializer_list<const Tensor*> operands) {
+    bool recorded = false;
+    const Tensor& first = **targets.begin();
+    for (const Tensor* t : targets) {
+        recorded = map_records(op, *t, operands);
+        if (t != &first && t->shape() != first.shape()) {
+            throw ShapeError(std::string(op) + ": target " + describe(*t) + " does not have the shape of " +
+                             describe(first) + " (the targets are updated together)");
+        }
+        for (const Tensor* u : targets) {
+            if (u != t && u->node() == t->node()) {
+                throw ValueError(std::string(op) + ": " + describe(*t) + " is a target twice");
+            }
+        }
+    }
+    return recorded;
+}
+
 void map_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx) {
     parallel_ranges(n, fn, ctx);
 }
