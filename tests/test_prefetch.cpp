@@ -42,6 +42,14 @@ struct Counts {
     std::vector<std::atomic<int>> runs;
 };
 
+// Offers one item per count to the pool (on `threads` threads, workers awake) and returns it.
+std::shared_ptr<detail::IdleWork> offered(Counts& counts) {
+    wake_the_pool();
+    auto work = std::make_shared<detail::IdleWork>(counts.runs.size(), &Counts::run, &counts);
+    detail::offer_idle(work);
+    return work;
+}
+
 bool each_ran_once(const Counts& c) {
     return std::all_of(c.runs.begin(), c.runs.end(), [](const std::atomic<int>& r) { return r.load() == 1; });
 }
@@ -63,10 +71,8 @@ BOOST_AUTO_TEST_SUITE(nn_prefetch)
 
 BOOST_AUTO_TEST_CASE(idle_workers_run_offered_work_between_tasks) {
     Threads threads(2);
-    wake_the_pool();
     Counts counts(500);
-    auto work = std::make_shared<detail::IdleWork>(counts.runs.size(), &Counts::run, &counts);
-    detail::offer_idle(work);
+    const auto work = offered(counts);
     // The caller does not touch the work: the pool's idle worker must claim every item.
     BOOST_TEST(eventually([&] { return work->claimed(); }));
     work->finish();
@@ -75,10 +81,8 @@ BOOST_AUTO_TEST_CASE(idle_workers_run_offered_work_between_tasks) {
 
 BOOST_AUTO_TEST_CASE(idle_work_and_tasks_interleave_and_every_item_runs_once) {
     Threads threads(3);
-    wake_the_pool();
     Counts counts(20000);
-    auto work = std::make_shared<detail::IdleWork>(counts.runs.size(), &Counts::run, &counts);
-    detail::offer_idle(work);
+    const auto work = offered(counts);
     // Tasks keep arriving while the workers copy; each task must still see all its ranges done.
     std::vector<float> v(1 << 17, 0.f);
     for (int t = 0; t < 50; ++t) {
@@ -95,10 +99,8 @@ BOOST_AUTO_TEST_CASE(idle_work_and_tasks_interleave_and_every_item_runs_once) {
 
 BOOST_AUTO_TEST_CASE(cancelled_idle_work_stops_running) {
     Threads threads(2);
-    wake_the_pool();
     Counts counts(200000);
-    auto work = std::make_shared<detail::IdleWork>(counts.runs.size(), &Counts::run, &counts);
-    detail::offer_idle(work);
+    const auto work = offered(counts);
     work->cancel();
     int ran = 0;
     for (const auto& r : counts.runs) ran += r.load();
