@@ -2,8 +2,8 @@
 // Every primitive is one vectorised pass (threads for large tensors) and rounds as written, so
 // these give the same bits as the element loops they replaced (tests/test_optim.cpp keeps
 // those loops as the reference). RMSprop's and Adam's updates, a square root and a division per
-// element, are one map_ pass over every tensor they touch: as five primitives they cost 1.8x
-// as much on MNIST's 401k-float kernel. This file is compiled without FMA contraction, as map_
+// element, are one map_ pass over every tensor they touch: as four primitives RMSprop's cost
+// 1.6-1.7x as much on MNIST's 401k-float kernel. This file is compiled without FMA contraction, as map_
 // needs for those bits.
 #include <cmath>
 #include <tuple>

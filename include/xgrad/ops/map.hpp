@@ -8,7 +8,8 @@
 ///     map2_(w, g, v, [=](auto w, auto g, auto v) { return addcdiv(w, g, sqrt(v) + eps, -lr); });
 ///
 /// is `w ← w − lr·g/(√v + ε)` at the cost of its square root and division (RMSprop's step,
-/// 1.6x faster on MNIST's 401k-float kernel than `w.addcdiv_(g, sqrt(v).add_(eps), -lr)`).
+/// with the moving average in the same pass, map_(std::tie(v, w), ...), 1.6-1.7x faster on MNIST's
+/// 401k-float kernel than `v.addcmul_(...)` then `w.addcdiv_(g, sqrt(v).add_(eps), -lr)`).
 ///
 /// `f` is generic: it is called on SIMD batches of floats (xsimd::batch<float>) for the update,
 /// and once on the tensors themselves when the update is recorded (RecordInPlaceGuard), so it
