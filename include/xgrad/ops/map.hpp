@@ -37,8 +37,10 @@
 
 // GCC 12 reports -Wmaybe-uninitialized inside its own AVX-512 intrinsics (the `__Y` of
 // _mm512_undefined_ps behind _mm512_sqrt_ps) once a formula is inlined into map_range. The
-// pragmas do not survive a precompiled header, so xgrad.hpp does not include this file:
-// include it where it is used.
+// pragmas below silence it in optimised builds, but GCC may report it at the formula's own
+// line instead (seen at -O2): files with formulas that take sqrt may need
+// -Wno-maybe-uninitialized -Wno-uninitialized. Pragmas do not survive a precompiled header,
+// so xgrad.hpp does not include this file: include it where it is used.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
