@@ -137,10 +137,8 @@ Array fused3(const char* op, const Tensor& t, const Tensor& a, const Tensor& b, 
     return v;
 }
 
-}  // namespace
-
-namespace detail {
-
+// Checks one target of an in-place map and its operands (op names the public function); true
+// when the update is to be recorded instead of run.
 bool map_records(const char* op, const Tensor& t, std::initializer_list<const Tensor*> operands) {
     const bool recorded = records(op, t);
     for (const Tensor* x : operands) {
@@ -152,6 +150,10 @@ bool map_records(const char* op, const Tensor& t, std::initializer_list<const Te
     }
     return recorded;
 }
+
+}  // namespace
+
+namespace detail {
 
 bool map_records_all(const char* op, std::initializer_list<const Tensor*> targets,
                      std::initializer_list<const Tensor*> operands) {

@@ -61,9 +61,6 @@ inline xsimd::batch<float> addcdiv(const xsimd::batch<float>& t, const xsimd::ba
 }
 
 namespace detail {
-/// Checks an in-place map's target and operands (op names the public function); true when the
-/// update is to be recorded instead of run.
-bool map_records(const char* op, const Tensor& t, std::initializer_list<const Tensor*> operands);
 /// Runs fn(ctx, begin, end) over [0, n) in ranges split between xgrad's threads.
 void map_ranges(std::size_t n, void (*fn)(void*, std::size_t, std::size_t), void* ctx);
 
@@ -134,14 +131,12 @@ void map_n(const char* op, const F& f, std::tuple<Ts&...> targets, std::tuple<Xs
     struct Ctx {
         float* p[N];
         const F* f;
-    } ctx{};
-    ctx.f = &f;
-    std::apply(
+    };
+    Ctx ctx = std::apply(
         [&](auto&... t) {
-            std::apply([&](auto&... x) {
-                float* all[N] = {t.data().data()..., const_cast<float*>(x.value().data())...};
-                for (std::size_t k = 0; k < N; ++k) ctx.p[k] = all[k];
-            }, operands);
+            return std::apply(
+                [&](auto&... x) { return Ctx{{t.data().data()..., const_cast<float*>(x.value().data())...}, &f}; },
+                operands);
         },
         targets);
     map_ranges(
