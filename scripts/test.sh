@@ -21,6 +21,12 @@ scripts/fetch_chartjs.sh || echo "test.sh: Chart.js could not be fetched; the Ht
 # ONNX Runtime (npm's onnxruntime-node, into ~/.cache/xgrad/node) for the ONNX round trips.
 scripts/install_onnxruntime.sh || echo "test.sh: onnxruntime-node unavailable; the ONNX Runtime tests will skip" >&2
 jobs=$(nproc)
+# Measured: the Release tree takes 0.7 GB, the sanitizer tree 2.1 GB; the compiler cache grows too.
+if [ "${CI:-}" = true ]; then
+  quiet_need_disk "test.sh (Release and sanitizer builds)" 4096 "$build" "${XGRAD_SANITIZE_BUILD_DIR:-build-sanitize}"
+else
+  quiet_need_disk "test.sh (the Release build)" 1024 "$build"
+fi
 export CCACHE_SLOPPINESS=pch_defines,time_macros
 # Paths relative to the checkout: a fresh clone elsewhere (CI) reuses the compiler cache.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}

@@ -67,3 +67,21 @@ quiet_build() {
   set -o pipefail
   quiet_done "$status" "$log" "$start"
 }
+
+# Stops before any work when the disk lacks room for what the build dirs will hold (a build
+# that fills the disk fails minutes in, on a compiler's "No space left on device"). What the
+# DIRs hold already counts as room: a rebuild reuses it. LABEL names the step.
+#   quiet_need_disk LABEL MB DIR...
+quiet_need_disk() {
+  local label=$1 need_mb=$2 dir free_kb held_kb=0
+  shift 2
+  mkdir -p "$@"
+  free_kb=$(df -Pk "$1" | awk 'NR == 2 { print $4 }')
+  for dir in "$@"; do held_kb=$((held_kb + $(du -sk "$dir" | cut -f1))); done
+  if [ $((free_kb + held_kb)) -lt $((need_mb * 1024)) ]; then
+    awk -v l="$label" -v n="$need_mb" -v d="$*" -v h="$held_kb" -v f="$free_kb" -v p="$1" 'BEGIN {
+      printf "%s needs about %.1f GB of disk for %s (%.1f GB there now) but %.1f GB are free (df -h %s)\n",
+             l, n / 1024, d, h / 1048576, f / 1048576, p }' >&2
+    exit 1
+  fi
+}
