@@ -11,6 +11,8 @@
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "ch5_convnet.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -44,15 +46,7 @@ int main(int argc, char** argv) {
     try {
         set_num_threads(threads);
         manual_seed(static_cast<std::uint64_t>(seed));
-        nn::Sequential model;  // examples/mnist_convnet.cpp, layer for layer
-        model.add(nn::Conv2D(32, {3, 3}, "relu", {.input_shape = {28, 28, 1}}));
-        model.add(nn::MaxPooling2D({2, 2}));
-        model.add(nn::Conv2D(64, {3, 3}, "relu"));
-        model.add(nn::MaxPooling2D({2, 2}));
-        model.add(nn::Conv2D(64, {3, 3}, "relu"));
-        model.add(nn::Flatten());
-        model.add(nn::Dense(64, "relu"));
-        model.add(nn::Dense(10, "softmax"));
+        nn::Sequential model = bench::ch5_convnet();  // examples/mnist_convnet.cpp, layer for layer
         auto [train, test] = data::load_mnist("", {.download = true, .flatten = false, .scale = true});
         const std::size_t n_train = train.images.shape()[0], n_test = test.images.shape()[0];
         train.images.reshape({n_train, std::size_t(28), std::size_t(28), std::size_t(1)});

@@ -13,6 +13,8 @@
 #include <xgrad/nn.hpp>
 #include <xgrad/xgrad.hpp>
 
+#include "ch5_convnet.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -85,15 +87,7 @@ int main(int argc, char** argv) {
         grad({p}, {h1}, {.grad_outputs = {gp1}});
     });
 
-    nn::Sequential model;
-    model.add(nn::Conv2D(32, {3, 3}, "relu", {.input_shape = {28, 28, 1}}));
-    model.add(nn::MaxPooling2D({2, 2}));
-    model.add(nn::Conv2D(64, {3, 3}, "relu"));
-    model.add(nn::MaxPooling2D({2, 2}));
-    model.add(nn::Conv2D(64, {3, 3}, "relu"));
-    model.add(nn::Flatten());
-    model.add(nn::Dense(64, "relu"));
-    model.add(nn::Dense(10, "softmax"));
+    nn::Sequential model = bench::ch5_convnet();
     Array y = xt::zeros<float>({n, std::size_t(10)});
     for (std::size_t i = 0; i < n; ++i) y(i, i % 10) = 1.f;
     Tensor yt = constant(y);
