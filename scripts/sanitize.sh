@@ -15,7 +15,7 @@ export CCACHE_SLOPPINESS=pch_defines,time_macros
 # leaks are errors; the first report of any kind stops the process with a non-zero status.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-quiet_need_disk "sanitize.sh" 3072 "$build"  # the tree takes 2.1 GB, plus the compiler cache
+quiet_need_disk "sanitize.sh" 2560 "$build"  # the tree takes 2.1 GB
 start=$(date +%s)
 quiet_step "configuring the sanitizer build ($build)" configure \
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -g1 -DNDEBUG" -DXGRAD_SANITIZE=ON
