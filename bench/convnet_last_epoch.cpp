@@ -21,7 +21,7 @@ namespace {
 struct Probe : train::Callback {
     const Array* x = nullptr;
     const Array* y = nullptr;
-    int last_epoch = 0, every = 47, last = 9, steps = 0, epoch = 0;
+    int last_epoch = 0, every = 1, last = 0, steps = 0, epoch = 0;  // set by main
     void on_epoch_begin(int e, const train::Logs&) override { epoch = e; }
     void on_batch_end(int batch, const train::Logs&) override {
         const int step = batch + 1;
@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     try {
         set_num_threads(threads);
         manual_seed(static_cast<std::uint64_t>(seed));
+        constexpr std::size_t batch = 64;                // the listing's batch size
         nn::Sequential model = bench::ch5_convnet();  // examples/mnist_convnet.cpp, layer for layer
         auto [train, test] = data::load_mnist("", {.download = true, .flatten = false, .scale = true});
         const std::size_t n_train = train.images.shape()[0], n_test = test.images.shape()[0];
@@ -60,9 +61,9 @@ int main(int argc, char** argv) {
         probe->last_epoch = epochs - 1;
         probe->every = every;
         probe->last = last;
-        probe->steps = static_cast<int>((n_train + 63) / 64);
+        probe->steps = static_cast<int>((n_train + batch - 1) / batch);
         model.fit(train.images, y_train,
-                  {.epochs = static_cast<std::size_t>(epochs), .batch_size = 64, .verbose = 0, .callbacks = {probe},
+                  {.epochs = static_cast<std::size_t>(epochs), .batch_size = batch, .verbose = 0, .callbacks = {probe},
                    .adapt_threads = false});
         const double acc = model.evaluate(test.images, y_test, {.batch_size = 128, .verbose = 0}).at("accuracy");
         std::printf("RESULT seed=%d test_acc=%.4f\n", seed, acc);
