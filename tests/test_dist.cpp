@@ -269,6 +269,47 @@ BOOST_AUTO_TEST_CASE(training_matches_one_process_on_the_whole_batch) {
     BOOST_TEST(r.at("accuracy") == r_ref.at("accuracy"));
 }
 
+namespace {
+
+// Keeps every value that reaches it in training; the identity.
+struct Keep : xgrad::nn::Module {
+    std::vector<Array> seen;
+    xgrad::Tensor forward(const xgrad::Tensor& x) override {
+        if (is_training()) seen.push_back(x.value());
+        return x;
+    }
+    std::string type_name() const override { return "Keep"; }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dropout_draws_a_mask_of_its_own_on_every_rank) {
+    const Data d;
+    xgrad::manual_seed(21);  // both ranks alike, as one program started twice is
+    auto keep = std::make_shared<Keep>();
+    xgrad::nn::Sequential net;
+    net.add(xgrad::nn::Dense(16, "sigmoid", 6));  // never exactly 0: a 0 after dropout is a dropped unit
+    net.add(xgrad::nn::Dropout(0.5f));
+    net.add(keep);
+    net.add(xgrad::nn::Dense(3, "softmax"));
+    net.compile(xgrad::optim::SGD(), "categorical_crossentropy");
+    net.build({6});  // the last layer's weights drawn now, not inside fit
+    std::mt19937_64 expected = xgrad::generator();
+    expected.discard(1);
+    // batch 10: the first global batch gives each rank 5 rows.
+    net.fit(d.x, d.y, {.epochs = 1, .batch_size = 10, .verbose = 0});
+    BOOST_TEST_REQUIRE(keep->seen.size() == 5u);
+    BOOST_TEST_REQUIRE(keep->seen[0].shape()[0] == 5u);
+    const Array dropped = xt::cast<float>(xt::equal(keep->seen[0], 0.f));
+    BOOST_TEST(xt::sum(dropped)() > 10.f);  // dropout ran (about 40 of 80 units)
+    // Independent masks on the two shares, as one process draws for the whole batch; the
+    // same mask on both (80 units) would happen with probability 2^-80.
+    BOOST_TEST(!same_bits_everywhere(dropped));
+    // After fit, every rank is back on one stream: where fit began, one draw (the shuffling
+    // seed) further.
+    BOOST_TEST(expected() == xgrad::generator()());
+}
+
 BOOST_AUTO_TEST_CASE(a_stop_on_one_rank_stops_every_rank) {
     const Data d;
     auto net = classifier(3, xgrad::optim::RMSprop());

@@ -4,12 +4,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <random>
 #include <string>
 
 #include "dist/grad_buckets.hpp"
 #include "dist/mpi_state.hpp"
 #include "xgrad/dist/dist.hpp"
 #include "xgrad/error.hpp"
+#include "xgrad/random.hpp"
 
 namespace xgrad::dist {
 
@@ -41,6 +44,7 @@ struct DataParallel::Impl {
     std::size_t local = 0, global = 0;  // the current step's share and global batch sizes
     bool begun = false;                  // the current step's buckets are open
     double step_start = 0;
+    std::optional<std::mt19937_64> generator_at_begin;  // the generator as fit found it (see on_train_begin)
 };
 
 DataParallel::DataParallel(DataParallelOptions options) : options_(options), impl_(std::make_unique<Impl>()) {
@@ -56,6 +60,20 @@ int DataParallel::rank() const { return dist::rank(); }
 int DataParallel::world_size() const { return dist::size(); }
 
 void DataParallel::on_train_begin(const std::vector<Tensor>& parameters) {
+    prepare(parameters);
+    // Every rank runs the same program, usually seeded alike, so dropout would draw the same
+    // mask on every rank: the rows of share r would repeat share 0's mask instead of getting
+    // masks of their own as in one process. During fit, rank r > 0 draws from a stream of its
+    // own (rank 0 goes on from where it was); on_train_end puts each back where it began.
+    impl_->generator_at_begin = generator();
+    if (const int r = dist::rank(); r > 0) {
+        const std::uint64_t base = generator()();
+        std::seed_seq own{std::uint32_t(base), std::uint32_t(base >> 32), std::uint32_t(r)};
+        generator().seed(own);
+    }
+}
+
+void DataParallel::prepare(const std::vector<Tensor>& parameters) {
     MPI_Comm c = detail::comm("fit");
     // The same model everywhere: first the parameter count, then each shape (broadcast checks it).
     double count[2] = {double(parameters.size()), -double(parameters.size())};
@@ -71,6 +89,14 @@ void DataParallel::on_train_begin(const std::vector<Tensor>& parameters) {
 }
 
 void DataParallel::on_train_end() {
+    if (impl_->generator_at_begin) {
+        // Back to the state fit began with, one draw further (the shuffling seed fit took from
+        // it): the same on every rank, so models built after fit start alike everywhere, and
+        // the next fit shuffles differently.
+        generator() = *impl_->generator_at_begin;
+        generator().discard(1);
+        impl_->generator_at_begin.reset();
+    }
     if (!impl_->buckets) return;
     if (options_.report && dist::is_chief()) {
         const ReduceStats s = stats();
@@ -125,7 +151,7 @@ void DataParallel::backward(const Tensor& loss) {
 
 void DataParallel::reduce_gradients(const std::vector<Tensor>& parameters, std::size_t local_count,
                                     std::size_t global_count) {
-    if (!impl_->buckets) on_train_begin(parameters);
+    if (!impl_->buckets) prepare(parameters);
     if (!impl_->begun) impl_->buckets->begin(global_count ? float(local_count) / float(global_count) : 0.f, impl_->step_start);
     impl_->begun = false;
     impl_->buckets->finish();

@@ -60,9 +60,12 @@ public:
     int rank() const override;
     int world_size() const override;
     /// Broadcasts rank 0's parameter values (ValueError on every rank when the models differ)
-    /// and lays out the gradient buckets.
+    /// and lays out the gradient buckets. Until on_train_end, rank r > 0 draws random numbers
+    /// (dropout's masks) from a stream of its own, so the shares of a global batch get
+    /// independent masks as in one process, not rank 0's mask on every share.
     void on_train_begin(const std::vector<Tensor>& parameters) override;
-    /// Prints the report line when asked to.
+    /// Puts every rank's generator back on the state fit began with, one draw further (the
+    /// shuffling seed), and prints the report line when asked to.
     void on_train_end() override;
     /// Rank 0's seed.
     std::uint64_t shuffle_seed(std::uint64_t local_seed) override;
@@ -83,6 +86,9 @@ public:
 
 private:
     struct Impl;
+    // Checks that the model is the same everywhere, broadcasts rank 0's values, lays out the
+    // buckets (on_train_begin, or the first reduce_gradients of a user's own loop).
+    void prepare(const std::vector<Tensor>& parameters);
     DataParallelOptions options_;
     std::unique_ptr<Impl> impl_;
     ReduceStats last_;  // stats of the last fit, kept after its buckets are gone
