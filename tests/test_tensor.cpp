@@ -69,6 +69,21 @@ BOOST_AUTO_TEST_CASE(no_grad_guard_records_nothing) {
     BOOST_TEST((a * a).requires_grad());
 }
 
+BOOST_AUTO_TEST_CASE(enable_grad_guard_records_inside_no_grad) {
+    Tensor a = parameter(Array{1.f, 2.f});
+    NoGradGuard off;
+    {
+        EnableGradGuard on;
+        BOOST_TEST(grad_enabled());
+        Tensor y = a * a;
+        BOOST_TEST(y.requires_grad());
+        BOOST_REQUIRE_EQUAL(y.inputs().size(), 2u);
+        BOOST_TEST(y.inputs()[0].node() == a.node());
+    }
+    BOOST_TEST(!grad_enabled());
+    BOOST_TEST(!(a * a).requires_grad());
+}
+
 BOOST_AUTO_TEST_CASE(constants_only_record_nothing) {
     Tensor y = constant(Array{1.f}) + constant(Array{2.f});
     BOOST_TEST(!y.requires_grad());

@@ -190,6 +190,20 @@ private:
     bool previous_;
 };
 
+/// RAII: ops record again while it lives, even inside a NoGradGuard (PyTorch's enable_grad).
+/// For code that must see the graph whatever its caller chose, such as the ONNX exporter's
+/// trace of a module's forward.
+class EnableGradGuard {
+public:
+    EnableGradGuard();
+    ~EnableGradGuard();
+    EnableGradGuard(const EnableGradGuard&) = delete;
+    EnableGradGuard& operator=(const EnableGradGuard&) = delete;
+
+private:
+    bool previous_;
+};
+
 /// RAII: while it lives and gradients are recorded, in-place ops (Tensor::add_ and friends) are
 /// recorded as new nodes and move the handle they are called on to the result; no value is
 /// changed. Under NoGradGuard they update leaves in place as usual.
