@@ -6,6 +6,7 @@
 
 #include "onnx/builtin_layers.hpp"
 #include "onnx/layer_helpers.hpp"
+#include "onnx/window_helpers.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/nn/conv.hpp"
 #include "xgrad/nn/dropout.hpp"
@@ -21,57 +22,17 @@ namespace {
 using detail::as;
 using detail::require_built;
 using detail::single_input;
+using detail::to_channels_first;
+using detail::to_channels_last;
+using detail::Window;
+using detail::window;
 using Ints = std::vector<std::int64_t>;
-
-// (N, d1, ..., C) -> (N, C, d1, ...) for a per-sample rank `rank`.
-std::string to_channels_first(const std::string& x, std::size_t rank, const std::string& scope, GraphBuilder& g) {
-    Ints perm{0, static_cast<std::int64_t>(rank)};
-    for (std::size_t i = 1; i < rank; ++i) perm.push_back(static_cast<std::int64_t>(i));
-    return g.node("Transpose", {x}, scope, {{"perm", perm}});
-}
-
-// (N, C, d1, ...) -> (N, d1, ..., C).
-std::string to_channels_last(const std::string& x, std::size_t rank, const std::string& scope, GraphBuilder& g) {
-    Ints perm{0};
-    for (std::size_t i = 2; i <= rank; ++i) perm.push_back(static_cast<std::int64_t>(i));
-    perm.push_back(1);
-    return g.node("Transpose", {x}, scope, {{"perm", perm}});
-}
 
 void require_rank(const nn::Module& layer, const Value& x, std::size_t rank, const char* layout) {
     if (x.shape.size() != rank) {
         throw ShapeError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() +
                          ") expects per-sample inputs " + layout + ", got " + shape_str(x.shape));
     }
-}
-
-// A window's ONNX attributes for input (H, W): kernel_shape, strides, dilations and explicit
-// pads [top, left, bottom, right] reproducing TensorFlow's 'same' (the odd element after).
-struct Window {
-    Ints kernel, strides, dilations, pads;
-    Shape out;  // (OH, OW)
-};
-
-Window window(const Shape& in, std::array<std::size_t, 2> k, std::array<std::size_t, 2> s,
-              std::array<std::size_t, 2> d, Padding padding) {
-    Window w;
-    Ints before, after;
-    for (std::size_t a = 0; a < 2; ++a) {
-        const std::size_t out = conv_output_length(in[a], k[a], s[a], d[a], padding);
-        std::size_t total = 0;
-        if (padding == Padding::Same && out > 0) {
-            const std::size_t needed = (out - 1) * s[a] + (k[a] - 1) * d[a] + 1;
-            total = needed > in[a] ? needed - in[a] : 0;
-        }
-        w.kernel.push_back(static_cast<std::int64_t>(k[a]));
-        w.strides.push_back(static_cast<std::int64_t>(s[a]));
-        w.dilations.push_back(static_cast<std::int64_t>(d[a]));
-        before.push_back(static_cast<std::int64_t>(total / 2));
-        after.push_back(static_cast<std::int64_t>(total - total / 2));
-        w.out.push_back(out);
-    }
-    w.pads = {before[0], before[1], after[0], after[1]};
-    return w;
 }
 
 // activation(conv2d(x, K) + b): Transpose, Conv with K as (F, C, kh, kw) and b, Transpose back.

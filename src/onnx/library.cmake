@@ -3,6 +3,7 @@ add_library(xgrad_onnx
   onnx/graph_builder.cpp
   onnx/registry.cpp
   onnx/builtin_layers.cpp
+  onnx/window_helpers.cpp
   onnx/conv_layers.cpp
   onnx/functional.cpp
   onnx/export.cpp
