@@ -185,11 +185,18 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-// A layer without an exporter: y = 2x.
+// A layer without an exporter, traced: y = 2x.
 class Doubler : public nn::Module {
 public:
     Tensor forward(const Tensor& x) override { return x * 2.f; }
     std::string type_name() const override { return "Doubler"; }
+};
+
+// A layer without an exporter whose forward uses an op the traced export does not map.
+class Halver : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override { return slice(x, 1, 0, x.shape()[1] / 2); }
+    std::string type_name() const override { return "Halver"; }
 };
 
 // A layer whose (test) exporter declares a wrong output shape.
@@ -203,14 +210,33 @@ public:
 
 BOOST_AUTO_TEST_SUITE(onnx_errors)
 
-BOOST_AUTO_TEST_CASE(unsupported_layer_is_named) {
+BOOST_AUTO_TEST_CASE(a_layer_without_exporter_is_traced) {
+    // No exporter is registered for Doubler: its forward is traced, 2x becomes Mul(x, 2).
     nn::Sequential net;
     net.add(nn::Dense(4, "relu", 3));
     net.add(Doubler());
+    const auto m = parse(xonnx::export_to_string(net));
+    BOOST_REQUIRE_EQUAL(m.graph().node_size(), 3);
+    const auto& mul = m.graph().node(2);
+    BOOST_TEST(mul.op_type() == "Mul");
+    BOOST_TEST(mul.name() == "doubler_1/Mul");
+    BOOST_TEST(mul.input(0) == m.graph().node(1).output(0));
+    BOOST_TEST(mul.output(0) == "output");
+    const auto& two = initializer(m, mul.input(1));
+    BOOST_TEST(two.dims_size() == 0);
+    float v = 0.f;
+    BOOST_REQUIRE_EQUAL(two.raw_data().size(), sizeof v);
+    std::memcpy(&v, two.raw_data().data(), sizeof v);
+    BOOST_TEST(v == 2.f);
+}
+
+BOOST_AUTO_TEST_CASE(a_layer_the_trace_cannot_follow_is_named) {
+    nn::Sequential net;
+    net.add(nn::Dense(4, "relu", 3));
+    net.add(Halver());
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(net), ValueError,
-                          xgrad::test::files::Says({"onnx::export_model", "layer 'doubler_1'", "type Doubler",
-                                                    "no ONNX exporter", "Dense", "Sequential",
-                                                    "register_layer_exporter"}));
+                          xgrad::test::files::Says({"onnx::export_model", "module 'halver_1' (Halver)",
+                                                    "op 'slice' on (3x4)", "supported: ", "register_layer_exporter"}));
     TempDir dir;
     BOOST_CHECK_THROW(xonnx::export_model(net, dir / "x.onnx"), ValueError);
     BOOST_TEST(!fs::exists(dir / "x.onnx"));

@@ -5,6 +5,8 @@ add_library(xgrad_onnx
   onnx/builtin_layers.cpp
   onnx/window_helpers.cpp
   onnx/conv_layers.cpp
+  onnx/trace.cpp
+  onnx/traced_ops.cpp
   onnx/functional.cpp
   onnx/export.cpp
 )

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "onnx/builtin_layers.hpp"
+#include "onnx/trace.hpp"
 #include "xgrad/error.hpp"
 
 namespace xgrad::onnx {
@@ -50,13 +51,9 @@ std::string exportable_layer_types() {
 }
 
 Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
+    // A registered exporter wins; anything else (a user's Module subclass) is traced.
     const LayerExporter* e = find_layer_exporter(layer.type_name());
-    if (e == nullptr) {
-        const std::string label = layer.path().empty() ? layer.name() : layer.path();
-        throw ValueError("onnx::export_model: layer '" + label + "' of type " + layer.type_name() +
-                         " has no ONNX exporter; supported layer types: " + exportable_layer_types() +
-                         " (xgrad::onnx::register_layer_exporter adds one)");
-    }
+    if (e == nullptr) return detail::emit_traced(layer, inputs, graph);
     return e->emit(layer, inputs, graph);
 }
 

@@ -33,9 +33,14 @@ struct ExportOptions {
 /// layer's parameters are initializers named by their dotted paths ("dense_1.kernel"); node
 /// names carry the layer labels ("dense_1/Gemm"). The model is checked with ONNX's own
 /// checker and strict shape inference before it is returned.
-/// Errors (ValueError): the model is not built and no input_shape is given; a layer kind has
-/// no exporter (the message names the layer, its type and the supported types); an opset
-/// outside 13..17; the checker rejects the graph.
+/// A module with no registered exporter (a user's nn::Module or nn::Model subclass, whose
+/// forward is arbitrary C++ over xgrad ops) is traced: its forward runs once in inference mode
+/// on a sample batch and its recorded ops become ONNX nodes (docs/interop.md lists them); the
+/// model's training flags, weights and gradients are left as they were. A subclassed model
+/// cannot tell its input shape: give ExportOptions::input_shape.
+/// Errors (ValueError): the model is not built and no input_shape is given; a traced module
+/// uses an op the trace does not map, or computes across the batch axis (the message names the
+/// module, the op and its traced shapes); an opset outside 13..17; the checker rejects the graph.
 std::string export_to_string(const nn::Module& model, const ExportOptions& options = {});
 
 /// Writes export_to_string(model, options) to `path` atomically (a crash never leaves a

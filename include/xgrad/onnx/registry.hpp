@@ -2,7 +2,8 @@
 /// @file registry.hpp
 /// The per-layer-kind exporter registry: a layer's type_name() ("Dense") maps to the function
 /// that emits its ONNX nodes. Built-in layers are registered by the library; a new layer
-/// plugs in with register_layer_exporter(), without touching the exporter.
+/// plugs in with register_layer_exporter(), without touching the exporter. A layer whose type
+/// has no exporter is traced (emit_layer) instead.
 
 #include <functional>
 #include <optional>
@@ -31,11 +32,18 @@ struct LayerExporter {
 void register_layer_exporter(const std::string& type_name, LayerExporter exporter);
 /// The exporter for `type_name`, or nullptr when none is registered.
 const LayerExporter* find_layer_exporter(const std::string& type_name);
-/// The registered type names, sorted and comma separated (for error messages).
+/// The registered type names, sorted and comma separated (for messages).
 std::string exportable_layer_types();
 
-/// Emits `layer` through its registered exporter. ValueError naming the layer, its type and
-/// the supported types when there is none (exporters of containers call this per child).
+/// Emits `layer` through its registered exporter (exporters of containers call this per child).
+/// When none is registered for its type_name(), the layer is traced: its forward runs once in
+/// inference mode with recording on, on a deterministic sample batch shaped like `inputs`, and
+/// the recorded ops from the inputs to the output are emitted one by one (parameters as
+/// initializers under their dotted names, values computed from weights alone folded into
+/// initializers). Its training flags, weights and gradients are left as they were.
+/// ValueError naming the layer, the op and its traced shapes for an op the trace does not map,
+/// for work across the batch axis (a reduction over it, a reshape that moves it, a constant made
+/// in forward whose first axis is the batch), or for an unbuilt submodule.
 Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph);
 /// The per-sample input shape `layer` knows by itself (nullopt when it cannot tell).
 std::optional<Shape> layer_input_shape(const nn::Module& layer);

@@ -1,0 +1,172 @@
+// The traced export: a module without a registered exporter runs its forward once, in
+// inference mode with recording on, on a sample batch; the recorded graph between the sample
+// and the output is written op by op (traced_ops.cpp). Data-dependent control flow is frozen
+// as the sample took it, as in any tracer.
+#include "onnx/trace.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "xgrad/format.hpp"
+#include "xgrad/nn/model.hpp"
+#include "xgrad/onnx/registry.hpp"
+
+namespace xgrad::onnx::detail {
+
+namespace {
+
+// The batch of the trace. Not 1, so that a reduction over the batch axis shows in the shapes,
+// and not 2, a common size of small matrices a forward may build (see check_constant).
+constexpr std::size_t kBatch = 3;
+
+// Puts back every module's training flag on scope exit (train() sets a whole subtree, so the
+// flags are restored parent first, then each child's own).
+class TrainingFlags {
+public:
+    explicit TrainingFlags(nn::Module& root) {
+        std::vector<nn::Module*> stack{&root};
+        while (!stack.empty()) {
+            nn::Module* m = stack.back();
+            stack.pop_back();
+            saved_.emplace_back(m, m->is_training());
+            for (auto it = m->children().rbegin(); it != m->children().rend(); ++it) stack.push_back(it->second.get());
+        }
+    }
+    ~TrainingFlags() {
+        for (auto& [m, on] : saved_) m->train(on);
+    }
+    TrainingFlags(const TrainingFlags&) = delete;
+    TrainingFlags& operator=(const TrainingFlags&) = delete;
+
+private:
+    std::vector<std::pair<nn::Module*, bool>> saved_;
+};
+
+// A forward would build (and so create the weights of) an unbuilt child: refuse instead, as
+// the exporters of built-in layers do, so exporting never changes the model.
+void require_built_tree(const nn::Module& root, const TraceContext& ctx) {
+    std::vector<const nn::Module*> stack{&root};
+    while (!stack.empty()) {
+        const nn::Module* m = stack.back();
+        stack.pop_back();
+        if (!m->built()) {
+            ctx.fail("has a part '" + layer_scope(*m) + "' (" + m->type_name() +
+                     ") that is not built; run the model once before exporting");
+        }
+        for (const auto& [name, child] : m->children()) stack.push_back(child.get());
+    }
+}
+
+// Deterministic, non-zero and positive (log and sqrt stay finite), different in every element.
+Array sample(const Shape& per_sample) {
+    Shape shape{kBatch};
+    shape.insert(shape.end(), per_sample.begin(), per_sample.end());
+    Array x(Array::shape_type(shape.begin(), shape.end()));
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = 0.5f + 0.4f * std::sin(0.7f * float(i) + 0.3f);
+    return x;
+}
+
+Shape per_sample(const Array& v) { return Shape(v.shape().begin() + 1, v.shape().end()); }
+
+}  // namespace
+
+Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph) {
+    const TraceContext base{module, layer_scope(module), kBatch, {}, {}};
+    if (inputs.empty()) base.fail("gets no input");
+    require_built_tree(module, base);
+    // forward() is not const: the trace runs it in inference mode, and puts the flags back.
+    auto& m = const_cast<nn::Module&>(module);
+
+    // The samples require grad, so every op on them is recorded (record() links inputs only then).
+    std::vector<Tensor> samples;
+    for (const auto& in : inputs) samples.push_back(constant(sample(in.shape), in.name).set_requires_grad(true));
+    const std::uint64_t first_id = samples.front().id();
+    Tensor out;
+    {
+        EnableGradGuard recording;
+        TrainingFlags flags(m);
+        m.eval();
+        if (auto* model = dynamic_cast<nn::Model*>(&m)) {
+            std::vector<Tensor> outs = model->forward_all(samples);
+            if (outs.size() != 1) base.fail("has " + std::to_string(outs.size()) + " outputs; a traced layer has one");
+            out = outs[0];
+        } else {
+            out = samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples);
+        }
+    }
+
+    std::unordered_map<const Node*, std::size_t> sample_index;
+    for (std::size_t i = 0; i < samples.size(); ++i) sample_index[samples[i].node().get()] = i;
+    std::unordered_map<const Node*, std::string> params;
+    for (const auto& [name, p] : module.named_parameters()) {
+        params[p.node().get()] = p.label().empty() ? base.scope + "." + name : p.label();
+    }
+
+    // The recorded nodes behind the output, down to leaves; ids grow with creation, so sorting
+    // by id puts every node after its inputs.
+    std::vector<const Node*> order;
+    std::unordered_set<const Node*> seen{out.node().get()};
+    for (std::vector<const Node*> stack{out.node().get()}; !stack.empty();) {
+        const Node* n = stack.back();
+        stack.pop_back();
+        order.push_back(n);
+        if (sample_index.count(n)) continue;
+        for (const auto& in : n->inputs) {
+            if (seen.insert(in.get()).second) stack.push_back(in.get());
+        }
+    }
+    std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->id < b->id; });
+
+    std::unordered_set<const Node*> on_batch;
+    for (const Node* n : order) {
+        bool dep = sample_index.count(n) > 0;
+        for (const auto& in : n->inputs) dep = dep || on_batch.count(in.get()) > 0;
+        if (dep) on_batch.insert(n);
+    }
+    if (!on_batch.count(out.node().get())) {
+        base.fail("returns a value of shape " + shape_str(out.shape()) + " that does not depend on its input");
+    }
+
+    std::unordered_map<const Node*, std::string> names;
+    TraceContext ctx = base;
+    ctx.on_batch = [&](const Node& n) { return on_batch.count(&n) > 0; };
+    // Values off the batch become initializers when first read: parameters under their dotted
+    // names, constants and values computed from weights alone (folded) under their labels.
+    ctx.name_of = [&](const Node& n) -> std::string {
+        if (auto it = names.find(&n); it != names.end()) return it->second;
+        if (on_batch.count(&n)) ctx.fail("reads a value before it is computed (a bug in the traced export)");
+        std::string name;
+        if (auto it = params.find(&n); it != params.end()) {
+            name = graph.initializer(it->second, n.value);
+        } else {
+            // A constant made during the forward with the batch as its first axis was most
+            // likely made from the input (detach(), NoGradGuard, zeros({x.shape()[0], ...})).
+            if (n.id > first_id && n.value.dimension() >= 2 && n.value.shape()[0] == kBatch) {
+                ctx.fail("uses a constant of shape " + shape_str(n.value.shape()) + " ('" + n.label +
+                         "', made during its forward) whose first axis is the trace's batch size " +
+                         std::to_string(kBatch) + ": it likely depends on the batch (detach(), NoGradGuard, or a "
+                         "shape taken from the input), which an exported graph cannot follow");
+            }
+            name = graph.initializer(n.label.empty() ? ctx.scope + "/constant" : ctx.scope + "/" + n.label, n.value);
+        }
+        names[&n] = name;
+        return name;
+    };
+    for (std::size_t i = 0; i < samples.size(); ++i) names[samples[i].node().get()] = inputs[i].name;
+
+    for (const Node* n : order) {
+        if (!on_batch.count(n) || sample_index.count(n)) continue;
+        // The op's own checks first: they say more (a reduction over axis 0, say).
+        names[n] = emit_traced_op(*n, ctx, graph);
+        if (n->value.dimension() == 0 || n->value.shape()[0] != kBatch) {
+            ctx.fail("uses op '" + n->op + "' making " + shape_str(n->value.shape()) + " from a batch of " +
+                     std::to_string(kBatch) + " samples: the batch must stay the first axis of every value (does it "
+                     "reduce or reshape over the batch?)");
+        }
+    }
+    return {names.at(out.node().get()), per_sample(out.value())};
+}
+
+}  // namespace xgrad::onnx::detail

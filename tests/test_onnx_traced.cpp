@@ -1,0 +1,287 @@
+// The traced export of subclassed models: a Module without a registered exporter is run once
+// and its recorded ops are written to ONNX. Structure and errors here; round trips through
+// ONNX Runtime (skipped without it) compare with predict() on a batch size other than the
+// trace's.
+#include <onnx/onnx_pb.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "file_helpers.hpp"
+#include "helpers.hpp"
+#include "onnx_runtime.hpp"
+#include <xgrad/nn.hpp>
+#include <xgrad/onnx/export.hpp>
+#include <xgrad/xgrad.hpp>
+
+using namespace xgrad;
+using xgrad::test::mixed;
+using xgrad::test::ramp;
+using xgrad::test::files::Says;
+namespace ort = xgrad::test::ort;
+// `onnx` alone would be ambiguous: xgrad::onnx (using namespace xgrad) and ONNX's ::onnx.
+namespace xonnx = xgrad::onnx;
+
+namespace {
+
+// Dense layers, a residual add, a per-feature scale, concat, centring by a mean, a product
+// with a raw weight matrix, an abs-sum and softmax.
+class ResidualMlp : public nn::Model {
+public:
+    ResidualMlp() : nn::Model("residual") {
+        manual_seed(11);
+        fc1_ = register_module("fc1", std::make_shared<nn::Dense>(8, "tanh", 6));
+        fc2_ = register_module("fc2", std::make_shared<nn::Dense>(8, "relu", 8));
+        scale_ = register_parameter("scale", ramp({8}, 0.5f, 1.5f));
+        head_ = register_parameter("head", mixed({16, 3}, -1.f, 1.f));
+    }
+    Tensor forward(const Tensor& x) override {
+        Tensor h = (*fc1_)(x);
+        Tensor r = (*fc2_)(h) + h;
+        Tensor c = concat({h, r * scale_}, 1);
+        Tensor centred = c - mean(c, {1}, true);
+        // One statement per op: the order of the ops (checked below) is the order of the code.
+        Tensor logits = matmul(centred, head_);
+        Tensor spread = sum(abs(c), {1}, true) / 16.f;
+        return softmax(logits + spread);
+    }
+
+private:
+    std::shared_ptr<nn::Module> fc1_, fc2_;
+    Tensor scale_, head_;
+};
+
+// The other elementwise ops, transpose, reshape, a max, clip, maximum and log_softmax on
+// per-sample (4, 3) inputs; the transposed weight goes through Gemm's transB.
+class Elementwise : public nn::Model {
+public:
+    Elementwise() : nn::Model("elementwise") { w_ = register_parameter("w", mixed({5, 4}, -0.5f, 0.5f)); }
+    Tensor forward(const Tensor& x) override {
+        Tensor t = transpose(x, {0, 2, 1});                       // (N, 3, 4)
+        Tensor a = sigmoid(t) + exp(-t) * 0.5f;
+        Tensor b = log(square(t) + 1.f) / sqrt(abs(t) + 1.f);
+        Tensor m = max(a * b, {2}, false);                        // (N, 3)
+        Tensor flat = reshape(clip(a - b, -1.f, 1.f), {-1, 12});  // (N, 12)
+        Tensor q = maximum(matmul(max(t, {1}), w_, {false, true}), scalar(0.1f));  // (N, 5)
+        return log_softmax(concat({m, flat, q}, 1));
+    }
+
+private:
+    Tensor w_;
+};
+
+// conv2d with bias ('same'), relu, BatchNormalization (inference), max_pool2d, a dilated conv2d without bias, avg_pool2d
+// ('same', stride 1: border windows average fewer taps), flatten by reshape, matmul + add, softmax.
+class SmallConvnet : public nn::Model {
+public:
+    SmallConvnet() : nn::Model("convnet") {
+        k1_ = register_parameter("k1", mixed({3, 3, 2, 4}, -0.5f, 0.5f));
+        b1_ = register_parameter("b1", ramp({4}, -0.1f, 0.2f));
+        k2_ = register_parameter("k2", mixed({2, 2, 4, 3}, -0.5f, 0.5f));
+        w_ = register_parameter("w", mixed({36, 5}, -0.3f, 0.3f));
+        b_ = register_parameter("b", ramp({5}, -0.2f, 0.2f));
+        auto bn = std::make_shared<nn::BatchNormalization>();
+        bn->build({8, 8, 4});
+        Tensor mean = bn->moving_mean(), variance = bn->moving_variance();
+        mean.data() = ramp({4}, -0.2f, 0.3f);
+        variance.data() = ramp({4}, 0.5f, 2.f);
+        bn_ = register_module("bn", bn);
+    }
+    Tensor forward(const Tensor& x) override {                               // (N, 8, 8, 2)
+        Tensor h = relu(conv2d(x, k1_, b1_, {.padding = Padding::Same}));     // (N, 8, 8, 4)
+        h = (*bn_)(h);  // inference form: γ/sqrt(σ² + ε) is folded into one initializer
+        h = max_pool2d(h, {.pool_size = {2, 2}});                            // (N, 4, 4, 4)
+        h = conv2d(h, k2_, {.dilation_rate = {2, 2}});                       // (N, 2, 2, 3)
+        h = avg_pool2d(h, {.pool_size = {2, 2}, .strides = {1, 1}, .padding = Padding::Same});  // (N, 2, 2, 3)
+        h = reshape(concat({h, h * h, h + 1.f}, 3), {-1, 36});
+        return softmax(matmul(h, w_) + b_);
+    }
+
+private:
+    Tensor k1_, b1_, k2_, w_, b_;
+    std::shared_ptr<nn::Module> bn_;
+};
+
+// y = x + tanh(fc(x)): a plain Module subclass, no exporter registered for "Block".
+class Block : public nn::Module {
+public:
+    explicit Block(std::size_t units) { fc_ = register_module("fc", std::make_shared<nn::Dense>(units, "linear", units)); }
+    Tensor forward(const Tensor& x) override { return x + tanh((*fc_)(x)); }
+    std::string type_name() const override { return "Block"; }
+    std::shared_ptr<nn::Module> clone() const override { return std::make_shared<Block>(*this); }
+
+private:
+    std::shared_ptr<nn::Module> fc_;
+};
+
+// Two inputs: a * sigmoid(b), a merge the library does not have.
+class Gate : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override { return x; }
+    Tensor forward_inputs(const std::vector<Tensor>& in) override { return in.at(0) * sigmoid(in.at(1)); }
+    std::string type_name() const override { return "Gate"; }
+    std::shared_ptr<nn::Module> clone() const override { return std::make_shared<Gate>(*this); }
+};
+
+// A module whose forward does what the trace cannot follow.
+class Unsupported : public nn::Model {
+public:
+    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples };
+    explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {}
+    Tensor forward(const Tensor& x) override {
+        switch (kind_) {
+            case Kind::Pow: return pow(x, 3.f);
+            case Kind::BatchSum: return x - sum(x, {0}, true);
+            case Kind::BatchConstant: return x + zeros({x.shape()[0], x.shape()[1]});
+            case Kind::BatchMean: return reshape(mean(x, {1}), {1, -1});
+            case Kind::MixSamples: return reshape(reshape(x, {-1, 2}), {-1, 4});
+        }
+        return x;
+    }
+
+private:
+    Kind kind_;
+};
+
+::onnx::ModelProto parse(const std::string& bytes) {
+    ::onnx::ModelProto m;
+    BOOST_REQUIRE(m.ParseFromString(bytes));
+    return m;
+}
+
+std::vector<std::string> op_types(const ::onnx::ModelProto& m) {
+    std::vector<std::string> ops;
+    for (const auto& n : m.graph().node()) ops.push_back(n.op_type());
+    return ops;
+}
+
+bool has_initializer(const ::onnx::ModelProto& m, const std::string& name) {
+    for (const auto& t : m.graph().initializer()) {
+        if (t.name() == name) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(onnx_traced_structure)
+
+BOOST_AUTO_TEST_CASE(subclassed_model_becomes_its_ops_with_named_weights) {
+    ResidualMlp net;
+    const auto m = parse(xonnx::export_to_string(net, {.input_shape = {6}}));
+    const std::vector<std::string> expected{"MatMul", "Add", "Tanh", "MatMul", "Add", "Relu", "Add", "Mul",
+                                            "Concat", "ReduceMean", "Sub", "MatMul", "Abs", "ReduceSum",
+                                            "Div", "Add", "Softmax"};
+    BOOST_TEST(op_types(m) == expected, boost::test_tools::per_element());
+    for (const char* name : {"fc1.kernel", "fc1.bias", "fc2.kernel", "fc2.bias", "scale", "head"}) {
+        BOOST_TEST_INFO(name);
+        BOOST_TEST(has_initializer(m, name));
+    }
+    BOOST_TEST(m.graph().node(0).input(0) == "input");
+    BOOST_TEST(m.graph().node(0).name() == "residual/fc1/MatMul");
+    BOOST_TEST(m.graph().output(0).name() == "output");
+}
+
+BOOST_AUTO_TEST_CASE(the_trace_leaves_the_model_as_it_was) {
+    ResidualMlp net;
+    net.train();
+    net.children().front().second->eval();  // fc1 in inference mode, the rest training
+    std::vector<Array> before;
+    for (const auto& [name, p] : net.named_parameters()) before.push_back(p.value());
+    {
+        NoGradGuard off;  // the trace records anyway
+        BOOST_CHECK_NO_THROW(xonnx::export_to_string(net, {.input_shape = {6}}));
+        BOOST_TEST(!grad_enabled());
+    }
+    BOOST_TEST(net.is_training());
+    BOOST_TEST(!net.children()[0].second->is_training());
+    BOOST_TEST(net.children()[1].second->is_training());
+    std::size_t i = 0;
+    for (const auto& [name, p] : net.named_parameters()) {
+        BOOST_TEST_INFO(name);
+        BOOST_TEST(!p.grad().defined());
+        BOOST_TEST((p.value() == before[i++]));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_registered_exporter_wins_over_the_trace) {
+    // Dense is a Module with a forward too: its Gemm shows that the registry was asked first.
+    nn::Sequential net;
+    net.add(nn::Dense(4, "relu", 3));
+    net.add(Block(4));
+    const auto m = parse(xonnx::export_to_string(net));
+    const std::vector<std::string> expected{"Gemm", "Relu", "MatMul", "Add", "Tanh", "Add"};
+    BOOST_TEST(op_types(m) == expected, boost::test_tools::per_element());
+    BOOST_TEST(m.graph().node(2).name() == "block_1/fc/MatMul");
+    BOOST_TEST(has_initializer(m, "block_1.fc.kernel"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(onnx_traced_errors)
+
+BOOST_AUTO_TEST_CASE(an_op_without_onnx_form_is_named_with_its_shapes) {
+    Unsupported net(Unsupported::Kind::Pow);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(net, {.input_shape = {4}}), ValueError,
+                          Says({"onnx::export_model: module 'odd' (Model)", "op 'pow' on (3x4)", "does not support",
+                                "supported: ", "matmul", "conv2d", "register_layer_exporter"}));
+}
+
+BOOST_AUTO_TEST_CASE(work_across_the_batch_is_refused) {
+    Unsupported sum_over_batch(Unsupported::Kind::BatchSum);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(sum_over_batch, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'sum' over axes (0)", "(3x4)", "batch axis"}));
+    Unsupported batch_constant(Unsupported::Kind::BatchConstant);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(batch_constant, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "constant of shape (3x4)", "depends on the batch"}));
+    Unsupported moved(Unsupported::Kind::BatchMean);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(moved, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'reshape' from (3) to (1x3)", "batch"}));
+    Unsupported mixes(Unsupported::Kind::MixSamples);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(mixes, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'reshape' from (3x4) to (6x2)", "batch axis"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(onnx_traced_runtime, *boost::unit_test::precondition(ort::available))
+
+BOOST_AUTO_TEST_CASE(residual_mlp_matches_predict_on_another_batch_size) {
+    ResidualMlp net;
+    const Array x = mixed({5, 6}, -2.f, 2.f);
+    BOOST_TEST(ort::round_trip(net, x, {.input_shape = {6}}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(elementwise_reductions_and_transposes_match_predict) {
+    Elementwise net;
+    const Array x = mixed({5, 4, 3}, -2.f, 2.f);
+    BOOST_TEST(ort::round_trip(net, x, {.input_shape = {4, 3}}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(convnet_matches_predict) {
+    SmallConvnet net;
+    const Array x = mixed({5, 8, 8, 2}, -1.f, 1.f);
+    BOOST_TEST(ort::round_trip(net, x, {.input_shape = {8, 8, 2}}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(sequential_holding_a_subclassed_module) {
+    manual_seed(4);
+    nn::Sequential net;
+    net.add(nn::Dense(6, "relu", 4));
+    net.add(Block(6));
+    net.add(nn::Dense(3, "softmax", 6));  // Block cannot tell its output shape: the Dense is told
+    for (auto& [name, p] : net.named_parameters()) {
+        if (name.find("bias") != std::string::npos) p.data() = ramp({p.size()}, -0.3f, 0.3f);
+    }
+    BOOST_TEST(ort::round_trip(net, mixed({5, 4}, -1.f, 1.f)) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {
+    manual_seed(6);
+    auto a = nn::Input({4}, "a");
+    auto b = nn::Input({4}, "b");
+    auto gated = Gate()({nn::Dense(4, "tanh")(a), b});
+    nn::Model net({a, b}, {nn::Dense(2, "linear")(gated)}, "gated");
+    BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 4}, -2.f, 2.f)}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
