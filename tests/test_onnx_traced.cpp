@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "file_helpers.hpp"
 #include "helpers.hpp"
 #include "onnx_runtime.hpp"
@@ -179,6 +181,37 @@ BOOST_AUTO_TEST_CASE(subclassed_model_becomes_its_ops_with_named_weights) {
     BOOST_TEST(m.graph().node(0).input(0) == "input");
     BOOST_TEST(m.graph().node(0).name() == "residual/fc1/MatMul");
     BOOST_TEST(m.graph().output(0).name() == "output");
+}
+
+BOOST_AUTO_TEST_CASE(convnet_kernels_are_transposed_and_batch_norm_folded) {
+    SmallConvnet net;
+    const auto m = parse(xonnx::export_to_string(net, {.input_shape = {8, 8, 2}}));
+    const auto ops = op_types(m);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "Conv") == 2);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "Sqrt") == 0);  // γ/sqrt(σ² + ε) is one initializer
+    std::vector<const ::onnx::NodeProto*> convs, pools;
+    for (const auto& n : m.graph().node()) {
+        if (n.op_type() == "Conv") convs.push_back(&n);
+        if (n.op_type() == "AveragePool") pools.push_back(&n);
+    }
+    BOOST_REQUIRE_EQUAL(convs.size(), 2u);
+    BOOST_REQUIRE_EQUAL(convs[0]->input_size(), 3);
+    BOOST_TEST(convs[0]->input(1) == "k1");
+    BOOST_TEST(convs[0]->input(2) == "b1");
+    BOOST_TEST(convs[1]->input_size() == 2);
+    BOOST_TEST(has_initializer(m, "k1"));
+    for (const auto& t : m.graph().initializer()) {
+        if (t.name() == "k1") BOOST_TEST((std::vector<std::int64_t>(t.dims().begin(), t.dims().end()) ==
+                                          std::vector<std::int64_t>{4, 2, 3, 3}));  // (F, C, kh, kw)
+    }
+    BOOST_REQUIRE_EQUAL(pools.size(), 1u);
+    bool excludes_padding = false;
+    for (const auto& a : pools[0]->attribute()) {
+        if (a.name() == "count_include_pad") excludes_padding = a.i() == 0;
+        if (a.name() == "pads") BOOST_TEST((std::vector<std::int64_t>(a.ints().begin(), a.ints().end()) ==
+                                            std::vector<std::int64_t>{0, 0, 1, 1}));  // 'same': the odd one after
+    }
+    BOOST_TEST(excludes_padding);
 }
 
 BOOST_AUTO_TEST_CASE(the_trace_leaves_the_model_as_it_was) {
