@@ -53,10 +53,14 @@ private:
 };
 
 // The other elementwise ops, transpose, reshape, a max, clip, maximum and log_softmax on
-// per-sample (4, 3) inputs; the transposed weight goes through Gemm's transB.
+// per-sample (4, 3) inputs; the transposed weight goes through Gemm's transB, the product with
+// a vector through reshapes around MatMul.
 class Elementwise : public nn::Model {
 public:
-    Elementwise() : nn::Model("elementwise") { w_ = register_parameter("w", mixed({5, 4}, -0.5f, 0.5f)); }
+    Elementwise() : nn::Model("elementwise") {
+        w_ = register_parameter("w", mixed({5, 4}, -0.5f, 0.5f));
+        u_ = register_parameter("u", ramp({3}, -1.f, 1.f));
+    }
     Tensor forward(const Tensor& x) override {
         Tensor t = transpose(x, {0, 2, 1});                       // (N, 3, 4)
         Tensor a = sigmoid(t) + exp(-t) * 0.5f;
@@ -64,11 +68,12 @@ public:
         Tensor m = max(a * b, {2}, false);                        // (N, 3)
         Tensor flat = reshape(clip(a - b, -1.f, 1.f), {-1, 12});  // (N, 12)
         Tensor q = maximum(matmul(max(t, {1}), w_, {false, true}), scalar(0.1f));  // (N, 5)
-        return log_softmax(concat({m, flat, q}, 1));
+        Tensor v = reshape(matmul(m, u_), {-1, 1});  // a vector on the right: per-sample () in between
+        return log_softmax(concat({m, flat, q, v}, 1));
     }
 
 private:
-    Tensor w_;
+    Tensor w_, u_;
 };
 
 // conv2d with bias ('same'), relu, BatchNormalization (inference), max_pool2d, a dilated conv2d without bias, avg_pool2d
@@ -127,7 +132,7 @@ public:
 // A module whose forward does what the trace cannot follow.
 class Unsupported : public nn::Model {
 public:
-    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples };
+    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded };
     explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {}
     Tensor forward(const Tensor& x) override {
         switch (kind_) {
@@ -136,6 +141,10 @@ public:
             case Kind::BatchConstant: return x + zeros({x.shape()[0], x.shape()[1]});
             case Kind::BatchMean: return reshape(mean(x, {1}), {1, -1});
             case Kind::MixSamples: return reshape(reshape(x, {-1, 2}), {-1, 4});
+            case Kind::Unrecorded: {
+                NoGradGuard off;
+                return relu(x);
+            }
         }
         return x;
     }
@@ -272,6 +281,9 @@ BOOST_AUTO_TEST_CASE(work_across_the_batch_is_refused) {
     Unsupported mixes(Unsupported::Kind::MixSamples);
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(mixes, {.input_shape = {4}}), ValueError,
                           Says({"module 'odd' (Model)", "op 'reshape' from (3x4) to (6x2)", "batch axis"}));
+    Unsupported unrecorded(Unsupported::Kind::Unrecorded);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(unrecorded, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "value of shape (3x4)", "cannot connect", "NoGradGuard"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

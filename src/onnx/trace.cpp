@@ -18,7 +18,7 @@ namespace xgrad::onnx::detail {
 namespace {
 
 // The batch of the trace. Not 1, so that a reduction over the batch axis shows in the shapes,
-// and not 2, a common size of small matrices a forward may build (see check_constant).
+// and not 2, a common size of small matrices a forward may build (see check_leaves).
 constexpr std::size_t kBatch = 3;
 
 // Puts back every module's training flag on scope exit (train() sets a whole subtree, so the
@@ -126,12 +126,31 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
         if (dep) on_batch.insert(n);
     }
     if (!on_batch.count(out.node().get())) {
-        base.fail("returns a value of shape " + shape_str(out.shape()) + " that does not depend on its input");
+        base.fail("returns a value of shape " + shape_str(out.shape()) + " that the trace cannot connect to its "
+                  "input (computed under NoGradGuard, detached, or independent of the input)");
     }
 
     std::unordered_map<const Node*, std::string> names;
     TraceContext ctx = base;
     ctx.on_batch = [&](const Node& n) { return on_batch.count(&n) > 0; };
+    // A constant made during the forward with the batch as its first axis was most likely made
+    // from the input (detach(), NoGradGuard, zeros({x.shape()[0], ...})). Checked on the leaves
+    // behind a value: a value computed from weights alone may have any shape.
+    const auto check_leaves = [&](const Node& value) {
+        std::unordered_set<const Node*> visited;
+        for (std::vector<const Node*> stack{&value}; !stack.empty();) {
+            const Node* n = stack.back();
+            stack.pop_back();
+            if (!visited.insert(n).second || params.count(n)) continue;
+            for (const auto& in : n->inputs) stack.push_back(in.get());
+            if (n->inputs.empty() && n->id > first_id && n->value.dimension() >= 2 && n->value.shape()[0] == kBatch) {
+                ctx.fail("uses a constant of shape " + shape_str(n->value.shape()) + " ('" + n->label +
+                         "', made during its forward) whose first axis is the trace's batch size " +
+                         std::to_string(kBatch) + ": it likely depends on the batch (detach(), NoGradGuard, or a "
+                         "shape taken from the input), which an exported graph cannot follow");
+            }
+        }
+    };
     // Values off the batch become initializers when first read: parameters under their dotted
     // names, constants and values computed from weights alone (folded) under their labels.
     ctx.name_of = [&](const Node& n) -> std::string {
@@ -141,14 +160,7 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
         if (auto it = params.find(&n); it != params.end()) {
             name = graph.initializer(it->second, n.value);
         } else {
-            // A constant made during the forward with the batch as its first axis was most
-            // likely made from the input (detach(), NoGradGuard, zeros({x.shape()[0], ...})).
-            if (n.id > first_id && n.value.dimension() >= 2 && n.value.shape()[0] == kBatch) {
-                ctx.fail("uses a constant of shape " + shape_str(n.value.shape()) + " ('" + n.label +
-                         "', made during its forward) whose first axis is the trace's batch size " +
-                         std::to_string(kBatch) + ": it likely depends on the batch (detach(), NoGradGuard, or a "
-                         "shape taken from the input), which an exported graph cannot follow");
-            }
+            check_leaves(n);
             name = graph.initializer(n.label.empty() ? ctx.scope + "/constant" : ctx.scope + "/" + n.label, n.value);
         }
         names[&n] = name;
