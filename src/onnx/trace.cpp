@@ -96,6 +96,7 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
             out = samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples);
         }
     }
+    if (!out.defined()) base.fail("returns an undefined tensor");
 
     std::unordered_map<const Node*, std::size_t> sample_index;
     for (std::size_t i = 0; i < samples.size(); ++i) sample_index[samples[i].node().get()] = i;
