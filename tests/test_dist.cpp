@@ -310,6 +310,30 @@ BOOST_AUTO_TEST_CASE(dropout_draws_a_mask_of_its_own_on_every_rank) {
     BOOST_TEST(expected() == xgrad::generator()());
 }
 
+BOOST_AUTO_TEST_CASE(moving_statistics_are_averaged_over_the_ranks) {
+    const Data d;
+    xgrad::manual_seed(23);
+    xgrad::nn::Sequential net;
+    net.add(xgrad::nn::Dense(5, "linear", 6));
+    net.add(xgrad::nn::BatchNormalization());
+    net.add(xgrad::nn::Dense(3, "softmax"));
+    net.compile(xgrad::optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+    // batch 10: the shares (5 and 5 samples, different rows) give each rank other batch statistics.
+    net.fit(d.x, d.y, {.epochs = 2, .batch_size = 10, .shuffle = false, .verbose = 0});
+    for (auto& [name, p] : net.named_parameters()) BOOST_TEST(same_bits_everywhere(p.value()), name);
+    // They moved from their start (zeros and ones), so the check above compares real updates.
+    auto params = net.named_parameters();
+    const auto& moving_mean = std::find_if(params.begin(), params.end(), [](const auto& p) {
+        return p.first.find("moving_mean") != std::string::npos;
+    })->second;
+    BOOST_TEST(xt::amax(xt::abs(moving_mean.value()))() > 1e-3f);
+    // So the processes evaluate their shares with one model: the same figures as one process.
+    auto single = std::make_shared<xgrad::train::Distribution>();
+    const auto r = net.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0});
+    const auto r_ref = net.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0, .distribution = single});
+    BOOST_TEST(std::abs(r.at("loss") - r_ref.at("loss")) < 1e-6, r.at("loss") << " vs " << r_ref.at("loss"));
+}
+
 BOOST_AUTO_TEST_CASE(a_stop_on_one_rank_stops_every_rank) {
     const Data d;
     auto net = classifier(3, xgrad::optim::RMSprop());

@@ -129,6 +129,22 @@ std::uint64_t DataParallel::shuffle_seed(std::uint64_t local_seed) {
     return seed;
 }
 
+void DataParallel::average_state(const std::vector<Tensor>& state) {
+    std::size_t total = 0;
+    for (const Tensor& t : state) total += t.value().size();
+    if (total == 0) return;  // the same on every rank: the models are the same
+    std::vector<float> values;
+    values.reserve(total);
+    for (const Tensor& t : state) values.insert(values.end(), t.value().begin(), t.value().end());
+    allreduce(std::span<float>(values), ReduceOp::Sum);
+    const float inverse = 1.f / float(dist::size());
+    NoGradGuard no_grad;
+    std::size_t at = 0;
+    for (Tensor t : state) {  // a handle: its data() is the parameter's own values
+        for (float& x : t.data()) x = values[at++] * inverse;
+    }
+}
+
 std::span<const std::size_t> DataParallel::local_batch(std::span<const std::size_t> global_batch) {
     const std::size_t n = global_batch.size(), p = std::size_t(dist::size()), r = std::size_t(dist::rank());
     const std::size_t begin = r * n / p, end = (r + 1) * n / p;

@@ -298,8 +298,11 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
     }
     optim::Optimizer& optimizer = model.optimizer();
     optimizer.attach(model.named_parameters());
-    std::vector<Tensor> params;
-    for (const auto& [n, t] : optimizer.parameters()) params.push_back(t);
+    std::vector<Tensor> params, state;
+    for (const auto& [n, t] : optimizer.parameters()) {
+        params.push_back(t);
+        if (!t.requires_grad()) state.push_back(t);  // moving statistics: each process updates its own
+    }
     const Objective objective(model);
     Distribution& dist = pick(options.distribution);
     const bool distributed = dist.world_size() > 1;
@@ -401,6 +404,7 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             if (distributed) agree_on_stop(dist, model);
             if (bar && step + 1 < steps) bar->update(step + 1, running.means());
         }
+        if (distributed && !state.empty()) dist.average_state(state);
 
         ProgressValues val_values;
         if (val && !model.stop_requested()) {

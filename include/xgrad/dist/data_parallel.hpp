@@ -11,7 +11,9 @@
 /// the ranks as g = Σ_r (n_r / N_batch) g_r, the gradient of the mean loss over the whole global
 /// batch, in buckets of about bucket_bytes; with overlap a bucket's allreduce starts while
 /// backward still computes earlier layers. Every rank then takes the same optimizer step, so
-/// the weights stay bit-identical. Loss and metric sums are summed over the ranks.
+/// the weights stay bit-identical. Loss and metric sums are summed over the ranks. Moving
+/// statistics (BatchNormalization), which each rank updates from its own share, are averaged
+/// over the ranks at the end of every epoch (as Keras' MirroredStrategy aggregates them).
 
 #include <cstddef>
 #include <cstdint>
@@ -78,6 +80,8 @@ public:
                           std::size_t global_count) override;
     /// Sums over the ranks, in place.
     void reduce_sums(std::vector<double>& values) override;
+    /// Replaces each state tensor (moving statistics) by its mean over the ranks, in place.
+    void average_state(const std::vector<Tensor>& state) override;
 
     /// The options in effect (after the environment).
     const DataParallelOptions& options() const { return options_; }

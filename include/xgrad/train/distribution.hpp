@@ -69,6 +69,13 @@ public:
     /// Sums `values` element by element over all processes, in place (running sums of loss and
     /// metric values weighted by sample counts, followed by the sample count).
     virtual void reduce_sums(std::vector<double>& /*values*/) {}
+    /// At the end of every epoch, before validation and the epoch's callbacks: the parameters
+    /// no gradient trains (BatchNormalization's moving statistics), which each process updated
+    /// from its own share; a data-parallel implementation replaces them by their mean over the
+    /// processes, so every process holds the same model again. Their updates are linear
+    /// (moving = m·moving + (1 − m)·batch statistics) and start equal, so the mean once per
+    /// epoch equals the mean after every step.
+    virtual void average_state(const std::vector<Tensor>& /*state*/) {}
 };
 
 /// The process-wide distribution used when FitOptions/EvaluateOptions name none (and by
