@@ -327,6 +327,9 @@ BOOST_AUTO_TEST_CASE(moving_statistics_are_averaged_over_the_ranks) {
         return p.first.find("moving_mean") != std::string::npos;
     })->second;
     BOOST_TEST(xt::amax(xt::abs(moving_mean.value()))() > 1e-3f);
+    // No gradient trains them, on several processes as on one: the optimizer keeps no slot
+    // for them (it did, from the zeros the reduction used to give them).
+    for (const auto& [slot, v] : net.optimizer().state()) BOOST_TEST(slot.find("moving_") == std::string::npos, slot);
     // So the processes evaluate their shares with one model: the same figures as one process.
     auto single = std::make_shared<xgrad::train::Distribution>();
     const auto r = net.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0});

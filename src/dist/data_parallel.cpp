@@ -84,7 +84,12 @@ void DataParallel::prepare(const std::vector<Tensor>& parameters) {
                          std::to_string(long(count[0])) + " across the ranks; every rank must build the same model");
     }
     for (const Tensor& p : parameters) broadcast(p, 0);
-    impl_->buckets = std::make_unique<detail::GradBuckets>(parameters, options_.bucket_bytes, options_.overlap, c);
+    // Only what a gradient trains is reduced: moving statistics get none (average_state).
+    std::vector<Tensor> trained;
+    for (const Tensor& p : parameters) {
+        if (p.requires_grad()) trained.push_back(p);
+    }
+    impl_->buckets = std::make_unique<detail::GradBuckets>(std::move(trained), options_.bucket_bytes, options_.overlap, c);
     impl_->begun = false;
 }
 

@@ -378,8 +378,8 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
                 dist.backward(objective.loss(outs, ys, values));  // may start reducing gradients early
             }
             if (distributed) {
-                for (auto& p : params) {
-                    if (!p.grad().defined()) p.set_grad(zeros_like(p));
+                for (auto& p : params) {  // moving statistics excepted: no gradient trains them
+                    if (p.requires_grad() && !p.grad().defined()) p.set_grad(zeros_like(p));
                 }
                 dist.reduce_gradients(params, local.size(), count);
             }

@@ -60,10 +60,11 @@ public:
     /// is not empty). A data-parallel implementation may start reducing the gradients that
     /// backward has finished while it computes the others (overlap).
     virtual void backward(const Tensor& loss) { loss.backward(); }
-    /// After backward, before the optimizer step. Each parameter's grad() holds the gradient of
-    /// this process's mean loss over its `local_count` samples (zeros when the share was empty
-    /// or the parameter was not used); replace it, on every process, by the gradient of the
-    /// mean over the `global_count` samples of the global batch: g = Σ_r (n_r / N) g_r.
+    /// After backward, before the optimizer step. Each parameter that requires a gradient
+    /// holds in grad() the gradient of this process's mean loss over its `local_count` samples
+    /// (zeros when the share was empty or the parameter was not used); replace it, on every
+    /// process, by the gradient of the mean over the `global_count` samples of the global
+    /// batch: g = Σ_r (n_r / N) g_r. Parameters without gradient (moving statistics) have none.
     virtual void reduce_gradients(const std::vector<Tensor>& /*parameters*/, std::size_t /*local_count*/,
                                   std::size_t /*global_count*/) {}
     /// Sums `values` element by element over all processes, in place (running sums of loss and
