@@ -47,7 +47,7 @@ struct DataParallelOptions {
 struct ReduceStats {
     std::size_t steps = 0;       ///< optimizer steps
     std::size_t buckets = 0;     ///< allreduce calls per step
-    std::size_t floats = 0;      ///< floats reduced per step (the model's parameter count)
+    std::size_t floats = 0;      ///< floats reduced per step (the trained parameters' count: moving statistics excepted)
     double comm_seconds = 0;     ///< time blocked in MPI (waiting for the allreduce)
     double step_seconds = 0;     ///< time from this rank's share chosen to gradients reduced (fwd + bwd + allreduce)
 };
