@@ -60,7 +60,9 @@ struct Probe : train::Callback {
             for (int i = 0; i < alternatives; ++i) {
                 std::iota(order.begin(), order.end(), std::size_t(0));
                 std::shuffle(order.begin(), order.end(), rng);
-                Array xb = xt::zeros<float>({size, std::size_t(28), std::size_t(28), std::size_t(1)});
+                Array::shape_type image_batch = x_train->shape();  // (size, 28, 28, 1)
+                image_batch[0] = size;
+                Array xb(image_batch);
                 Array yb = xt::zeros<float>({size, classes});
                 for (std::size_t r = 0; r < size; ++r) {
                     std::copy_n(x_train->data() + order[r] * pixels, pixels, xb.data() + r * pixels);
