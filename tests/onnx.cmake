@@ -11,5 +11,5 @@ if(TARGET xgrad_onnx)
   # lambda of a test case (Boost.Test's own code), as in tests/study.cmake.
   set_source_files_properties(test_onnx.cpp PROPERTIES COMPILE_OPTIONS -Wno-maybe-uninitialized)
   find_program(XGRAD_NODE node)
-  target_compile_definitions(test_onnx PRIVATE XGRAD_NODE="${XGRAD_NODE}" XGRAD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  target_compile_definitions(test_onnx PRIVATE XGRAD_NODE="${XGRAD_NODE}")
 endif()

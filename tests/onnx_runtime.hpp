@@ -16,6 +16,7 @@
 #include <onnx/checker.h>
 
 #include "file_helpers.hpp"
+#include "source_tree.hpp"
 #include <xgrad/nn.hpp>
 #include <xgrad/onnx/export.hpp>
 #include <xgrad/xgrad.hpp>
@@ -23,7 +24,7 @@
 namespace xgrad::test::ort {
 
 inline const std::string kNode = XGRAD_NODE;  // from CMake's find_program; "" when not found
-inline const std::string kScripts = std::string(XGRAD_SOURCE_DIR) + "/scripts/onnx";
+inline const std::string kScripts = source_dir() + "/scripts/onnx";
 
 // Runs `command`, returns its exit status and puts its standard output into `out`.
 inline int run(const std::string& command, std::string& out) {

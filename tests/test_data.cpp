@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "file_helpers.hpp"
+#include "source_tree.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -410,7 +411,7 @@ BOOST_AUTO_TEST_CASE(fetch_without_npm_says_what_to_do) {
 }
 
 BOOST_AUTO_TEST_CASE(script_agrees_with_library) {
-    const Bytes bytes = read_bytes(std::string(XGRAD_TEST_DIR) + "/../scripts/fetch_mnist.sh");
+    const Bytes bytes = read_bytes(xgrad::test::source_dir() + "/scripts/fetch_mnist.sh");
     const std::string script(bytes.begin(), bytes.end());
     BOOST_TEST_REQUIRE(!script.empty());
     for (const xd::MnistFile& f : xd::mnist_files) {

@@ -4,6 +4,7 @@
 // (bad magic/type/rank, zero dims, truncated payload, trailing garbage, half a gzip stream,
 // missing file) are not repeated here.
 #include "file_helpers.hpp"
+#include "source_tree.hpp"
 #include "helpers.hpp"
 
 #include <xgrad/data/idx.hpp>
@@ -228,7 +229,7 @@ BOOST_AUTO_TEST_CASE(weights_with_empty_and_scalar_tensors) {
 // with an xgrad::Error; the sanitizer build is what makes the old failures visible.
 BOOST_AUTO_TEST_CASE(fuzzer_regressions) {
     std::size_t seen = 0;
-    for (const auto& entry : fs::directory_iterator(fs::path(XGRAD_TEST_DIR) / "regressions")) {
+    for (const auto& entry : fs::directory_iterator(fs::path(xgrad::test::test_dir()) / "regressions")) {
         const std::string path = entry.path().string();
         BOOST_TEST_CONTEXT(path) {
             ++seen;

@@ -5,6 +5,7 @@
 #include <xgrad/viz.hpp>
 
 #include "helpers.hpp"
+#include "source_tree.hpp"
 
 using namespace xgrad;
 using xgrad::test::has_message;
@@ -21,7 +22,7 @@ std::string read_text(const std::string& path) {
 // Compares with tests/golden/<name>.dot; XGRAD_UPDATE_GOLDEN=1 rewrites the file instead
 // (review the diff before committing it).
 void check_golden(const std::string& name, const std::string& dot) {
-    const std::string path = std::string(XGRAD_TEST_DIR) + "/golden/" + name + ".dot";
+    const std::string path = xgrad::test::test_dir() + "/golden/" + name + ".dot";
     if (const char* up = std::getenv("XGRAD_UPDATE_GOLDEN"); up && std::string(up) == "1") {
         std::ofstream(path, std::ios::binary) << dot;
     }
