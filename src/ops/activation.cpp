@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <vector>
 #include <xtensor/xmath.hpp>
 
 #include "ops/common.hpp"
@@ -152,11 +153,12 @@ float row_max(const float* p, std::size_t n) {
 
 // out = e^(in - max of its row) for `rows` rows of n: the shifts row by row, then one
 // vectorised exp over the whole block, so that rows shorter than a SIMD register (a
-// classifier's 10 classes) fill it too.
-void exp_shifted_rows(const float* in, float* out, std::size_t rows, std::size_t n) {
+// classifier's 10 classes) fill it too. The row maxima go to `maxes` when given.
+void exp_shifted_rows(const float* in, float* out, std::size_t rows, std::size_t n, float* maxes = nullptr) {
     for (std::size_t r = 0; r < rows; ++r) {
         const float* x = in + r * n;
         const float m = row_max(x, n);
+        if (maxes) maxes[r] = m;
         float* o = out + r * n;
         for (std::size_t i = 0; i < n; ++i) o[i] = x[i] - m;
     }
@@ -173,11 +175,12 @@ void softmax_rows(const float* in, float* out, std::size_t rows, std::size_t n) 
 }
 
 void log_softmax_rows(const float* in, float* out, std::size_t rows, std::size_t n) {
-    exp_shifted_rows(in, out, rows, n);
+    std::vector<float> maxes(rows);
+    exp_shifted_rows(in, out, rows, n, maxes.data());
     for (std::size_t r = 0; r < rows; ++r) {
         const float* x = in + r * n;
         float* o = out + r * n;
-        const float m = row_max(x, n);
+        const float m = maxes[r];
         // (in - m) - log(s), not in - (m + log s): keeps precision when m is large.
         const float log_s = std::log(row_sum(o, n));
         for (std::size_t i = 0; i < n; ++i) o[i] = (x[i] - m) - log_s;
