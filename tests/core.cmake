@@ -15,4 +15,4 @@ add_test(NAME install.custom_op_example
 # precompiled header (whose flags would differ).
 # (And, like src/optim/optimizers.cpp, without GCC 12's false AVX-512 uninitialized warnings.)
 set_source_files_properties(test_inplace.cpp PROPERTIES
-  COMPILE_OPTIONS "-ffp-contract=off;-Wno-maybe-uninitialized;-Wno-uninitialized" SKIP_PRECOMPILE_HEADERS ON)
+  COMPILE_OPTIONS "-ffp-contract=off;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;-Wno-uninitialized" SKIP_PRECOMPILE_HEADERS ON)

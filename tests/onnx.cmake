@@ -9,7 +9,7 @@ if(TARGET xgrad_onnx)
   target_link_libraries(test_onnx PRIVATE xgrad_onnx onnx onnx_proto protobuf::libprotobuf ZLIB::ZLIB)
   # GCC 12 reports -Wmaybe-uninitialized inside boost::function's copy for the precondition
   # lambda of a test case (Boost.Test's own code), as in tests/study.cmake.
-  set_source_files_properties(test_onnx.cpp PROPERTIES COMPILE_OPTIONS -Wno-maybe-uninitialized)
+  set_source_files_properties(test_onnx.cpp PROPERTIES COMPILE_OPTIONS $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
   find_program(XGRAD_NODE node)
   target_compile_definitions(test_onnx PRIVATE XGRAD_NODE="${XGRAD_NODE}")
 endif()

@@ -1,4 +1,4 @@
-# Quiet steps for the README's commands (sourced by run_mnist.sh, test.sh, sanitize.sh): one line
+# Quiet steps for the README's commands (sourced by run_mnist.sh, test.sh, sanitize.sh, fuzz.sh): one line
 # per step, the full output in a log file whose path is printed when the step fails.
 # XGRAD_VERBOSE=1 shows everything instead.
 #   quiet_init LOG_DIR

@@ -7,5 +7,5 @@ target_sources(xgrad PRIVATE
 # src/CMakeLists.txt) is reported where a formula is inlined, which map.hpp's pragmas do not
 # always cover (the -O2 sanitizer build). Flags differ from the precompiled header's, so no PCH.
 set_source_files_properties(optim/optimizers.cpp PROPERTIES
-  COMPILE_OPTIONS "-ffp-contract=off;-fno-math-errno;-Wno-maybe-uninitialized;-Wno-uninitialized"
+  COMPILE_OPTIONS "-ffp-contract=off;-fno-math-errno;$<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>;-Wno-uninitialized"
   SKIP_PRECOMPILE_HEADERS ON)
