@@ -1,7 +1,9 @@
 // Functional models: checking the user's layer graph (inputs, outputs, cycles, names), ordering
 // it, running it, and Keras' summary with the "Connected to" column.
+#include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -101,10 +103,12 @@ FunctionalGraph::FunctionalGraph(const std::vector<SymbolicTensor>& ins, const s
     std::unordered_map<const SymbolicNode*, std::size_t> pos;
     std::map<const Module*, std::size_t> calls;
     for (const SymbolicNode* n : order) {
-        Node node{n->layer, {}, n->shape, n->input_name, 0, 0};
-        for (const auto& in : n->inputs) {
-            node.inputs.push_back(pos.at(in.get()));
-            ++nodes[pos.at(in.get())].consumers;
+        Node node{n->layer, {}, {}, n->shapes, n->input_name, 0, std::vector<std::size_t>(n->shapes.size(), 0)};
+        for (std::size_t i = 0; i < n->inputs.size(); ++i) {
+            const std::size_t q = pos.at(n->inputs[i].get());
+            node.inputs.push_back(q);
+            node.input_slots.push_back(n->input_slots.at(i));
+            ++nodes[q].consumers.at(n->input_slots[i]);
         }
         if (n->layer) {
             node.call = calls[n->layer.get()]++;
@@ -114,7 +118,10 @@ FunctionalGraph::FunctionalGraph(const std::vector<SymbolicTensor>& ins, const s
         nodes.push_back(std::move(node));
     }
     for (const auto& in : ins) inputs.push_back(pos.at(in.node().get()));
-    for (const auto& o : outs) outputs.push_back(pos.at(o.node().get()));
+    for (const auto& o : outs) {
+        outputs.push_back(pos.at(o.node().get()));
+        output_slots.push_back(o.slot());
+    }
 
     // Names: unique among layers and inputs; automatic ones renumbered in graph order.
     std::map<std::string, std::string> taken;  // name -> what holds it
@@ -155,43 +162,62 @@ std::string FunctionalGraph::name(std::size_t p) const {
 std::vector<Tensor> FunctionalGraph::run(const std::vector<Tensor>& values, const std::vector<bool>& strip,
                                          const std::string& model) const {
     if (values.size() != inputs.size()) {
-        throw ValueError("model '" + model + "' takes " + std::to_string(inputs.size()) + " inputs, got " +
-                         std::to_string(values.size()));
+        throw ValueError("model '" + model + "' takes " + std::to_string(inputs.size()) +
+                         (inputs.size() == 1 ? " input, got " : " inputs, got ") + std::to_string(values.size()));
     }
-    std::vector<Tensor> v(nodes.size());
+    std::vector<std::vector<Tensor>> v(nodes.size());  // per node, one Tensor per output
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const Node& in = nodes[inputs[i]];
+        const Shape& shape = in.shapes[0];
         const auto& s = values[i].shape();
-        if (s.size() != in.shape.size() + 1 || !std::equal(in.shape.begin(), in.shape.end(), s.begin() + 1)) {
-            throw ShapeError("model '" + model + "': input '" + in.input_name + "' expects " + batch_shape(in.shape) +
+        if (s.size() != shape.size() + 1 || !std::equal(shape.begin(), shape.end(), s.begin() + 1)) {
+            throw ShapeError("model '" + model + "': input '" + in.input_name + "' expects " + batch_shape(shape) +
                              ", got " + shape_str(s));
         }
-        v[inputs[i]] = values[i];
+        v[inputs[i]] = {values[i]};
     }
-    std::vector<char> logits(nodes.size(), 0);
-    for (std::size_t i = 0; i < outputs.size() && i < strip.size(); ++i) logits[outputs[i]] = strip[i] ? 1 : 0;
+    std::vector<std::vector<bool>> logits(nodes.size());  // per node, the outputs wanted without activation
+    for (std::size_t i = 0; i < outputs.size() && i < strip.size(); ++i) {
+        if (!strip[i]) continue;
+        auto& l = logits[outputs[i]];
+        l.resize(std::max(l.size(), output_slots[i] + 1), false);
+        l[output_slots[i]] = true;
+    }
     std::vector<Tensor> ins;
     for (std::size_t p = 0; p < nodes.size(); ++p) {
         const Node& n = nodes[p];
         if (!n.layer) continue;
         ins.clear();
-        for (std::size_t q : n.inputs) ins.push_back(v[q]);
-        v[p] = logits[p] ? n.layer->forward_without_activation(ins[0])
-                         : ins.size() == 1 ? n.layer->forward(ins[0]) : n.layer->forward_inputs(ins);
+        for (std::size_t k = 0; k < n.inputs.size(); ++k) ins.push_back(v[n.inputs[k]][n.input_slots[k]]);
+        {
+            // A model used as a layer records its layers' ops inside its own name scope
+            // ("encoder/dense_1"), as its parameters are named "encoder.dense_1.kernel": the
+            // diagrams then draw it as one cluster, and its dense_1 is not the outer model's.
+            std::optional<NameScope> scope;
+            if (dynamic_cast<const Model*>(n.layer.get())) scope.emplace(n.layer->name());
+            v[p] = n.layer->forward_all(ins, logits[p]);
+        }
+        if (v[p].size() != n.shapes.size()) {
+            throw ValueError("model '" + model + "': layer '" + n.layer->name() + "' (" + n.layer->type_name() +
+                             ") returned " + std::to_string(v[p].size()) + " outputs, but had " +
+                             std::to_string(n.shapes.size()) + " when it was called on symbolic tensors");
+        }
     }
     std::vector<Tensor> out;
-    for (std::size_t p : outputs) out.push_back(v[p]);
+    for (std::size_t i = 0; i < outputs.size(); ++i) out.push_back(v[outputs[i]][output_slots[i]]);
     return out;
 }
 
 std::optional<Activation> FunctionalGraph::output_activation(std::size_t i) const {
-    const std::size_t p = outputs.at(i);
+    const std::size_t p = outputs.at(i), slot = output_slots.at(i);
     const Node& n = nodes[p];
-    if (!n.layer || n.inputs.size() != 1 || n.consumers != 0) return std::nullopt;
+    if (!n.layer || n.inputs.size() != 1 || n.consumers.at(slot) != 0) return std::nullopt;
     for (std::size_t j = 0; j < outputs.size(); ++j) {
-        if (j != i && outputs[j] == p) return std::nullopt;  // one node, two outputs: keep it whole
+        // One tensor, two model outputs: keep it whole.
+        if (j != i && outputs[j] == p && output_slots[j] == slot) return std::nullopt;
     }
-    return n.layer->activation();
+    const auto acts = n.layer->output_activations();
+    return slot < acts.size() ? acts[slot] : std::nullopt;
 }
 
 std::string FunctionalGraph::summary(const std::string& model, std::size_t total_params) const {
@@ -199,18 +225,24 @@ std::string FunctionalGraph::summary(const std::string& model, std::size_t total
     for (std::size_t p = 0; p < nodes.size(); ++p) {
         const Node& n = nodes[p];
         if (!n.layer) {
-            rows.push_back({n.input_name + " (InputLayer)", batch_shape(n.shape), "0", "[]"});
+            rows.push_back({n.input_name + " (InputLayer)", batch_shape(n.shapes[0]), "0", "[]"});
             continue;
         }
         if (n.call != 0) continue;  // a shared layer: one row listing every call
         std::string connected;
         for (std::size_t q = p; q < nodes.size(); ++q) {
             if (nodes[q].layer != n.layer) continue;
-            for (std::size_t in : nodes[q].inputs) {
-                connected += (connected.empty() ? "'" : ", '") + name(in) + "[" + std::to_string(nodes[in].call) + "][0]'";
+            for (std::size_t k = 0; k < nodes[q].inputs.size(); ++k) {
+                const std::size_t in = nodes[q].inputs[k];
+                connected += (connected.empty() ? "'" : ", '") + name(in) + "[" + std::to_string(nodes[in].call) +
+                             "][" + std::to_string(nodes[q].input_slots[k]) + "]'";
             }
         }
-        rows.push_back({n.layer->name() + " (" + n.layer->type_name() + ")", batch_shape(n.shape),
+        // Several outputs (a model used as a layer): Keras' list, one shape a line.
+        std::string shapes;
+        for (const auto& s : n.shapes) shapes += (shapes.empty() ? "" : ",\n ") + batch_shape(s);
+        if (n.shapes.size() > 1) shapes = "[" + shapes + "]";
+        rows.push_back({n.layer->name() + " (" + n.layer->type_name() + ")", shapes,
                         std::to_string(n.layer->count_params()), "[" + connected + "]"});
     }
     return summary_table(model, {"Layer (type)", "Output Shape", "Param #", "Connected to"}, {31, 21, 12, 33}, rows,
@@ -248,7 +280,7 @@ std::vector<std::shared_ptr<Module>> Model::layers() const {
 std::vector<Shape> Model::input_shapes() const {
     std::vector<Shape> out;
     if (graph_) {
-        for (std::size_t p : graph_->inputs) out.push_back(graph_->nodes[p].shape);
+        for (std::size_t p : graph_->inputs) out.push_back(graph_->nodes[p].shapes[0]);
     }
     return out;
 }

@@ -2,6 +2,8 @@
 // training configuration that compile() stores. The training itself lives in src/train.
 #include "xgrad/nn/model.hpp"
 
+#include <typeinfo>
+
 #include "nn/functional_graph.hpp"
 #include "nn/summary_table.hpp"
 #include "xgrad/format.hpp"
@@ -10,6 +12,12 @@
 namespace xgrad::nn {
 
 Model::Model(std::string name) { set_display_name(std::move(name)); }
+
+std::shared_ptr<Module> Model::clone() const {
+    // A copy as a plain Model would drop a subclass's forward: only a plain Model copies itself.
+    if (typeid(*this) != typeid(Model)) return Module::clone();
+    return std::make_shared<Model>(*this);
+}
 
 std::size_t Model::num_inputs() const { return graph_ ? graph_->inputs.size() : 1; }
 
@@ -42,7 +50,7 @@ std::optional<Activation> Model::activation() const {
 }
 
 Shape Model::output_shape() const {
-    if (graph_ && graph_->outputs.size() == 1) return graph_->nodes[graph_->outputs[0]].shape;
+    if (graph_ && graph_->outputs.size() == 1) return graph_->nodes[graph_->outputs[0]].shapes.at(graph_->output_slots[0]);
     if (wrapped_) return wrapped_->output_shape();
     return {};
 }
@@ -55,13 +63,15 @@ std::vector<Shape> Model::build_inputs(const std::vector<Shape>& input_shapes) {
         }
         for (std::size_t i = 0; i < input_shapes.size(); ++i) {
             const auto& node = graph_->nodes[graph_->inputs[i]];
-            if (input_shapes[i] != node.shape) {
+            if (input_shapes[i] != node.shapes[0]) {
                 throw ShapeError("model '" + name() + "': input '" + node.input_name + "' expects per-sample shape " +
-                                 shape_str(node.shape) + ", got " + shape_str(input_shapes[i]));
+                                 shape_str(node.shapes[0]) + ", got " + shape_str(input_shapes[i]));
             }
         }
         std::vector<Shape> out;
-        for (std::size_t p : graph_->outputs) out.push_back(graph_->nodes[p].shape);
+        for (std::size_t i = 0; i < graph_->outputs.size(); ++i) {
+            out.push_back(graph_->nodes[graph_->outputs[i]].shapes.at(graph_->output_slots[i]));
+        }
         return out;
     }
     if (input_shapes.size() != num_inputs()) {

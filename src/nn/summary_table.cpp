@@ -1,7 +1,7 @@
 // The Keras summary table: fixed-width columns, rules, parameter totals.
 #include "nn/summary_table.hpp"
 
-#include <iomanip>
+#include <algorithm>
 #include <sstream>
 
 namespace xgrad::nn::detail {
@@ -34,13 +34,34 @@ std::string summary_table(const std::string& model_name, const std::vector<std::
     for (auto w : widths) width += w;
     const std::string rule(width, '_'), thick(width, '=');
     std::ostringstream s;
+    // A cell may hold several lines ("[(None, 3),\n (None, 2)]"): the row then takes as many.
     auto line = [&](const std::vector<std::string>& cells) {
-        s << " ";
+        std::vector<std::vector<std::string>> parts(cells.size());
+        std::size_t height = 1;
         for (std::size_t c = 0; c < cells.size(); ++c) {
-            if (c + 1 < cells.size()) s << std::left << std::setw(int(widths[c])) << cells[c].substr(0, widths[c] - 1);
-            else s << cells[c];
+            for (std::size_t from = 0;;) {
+                const std::size_t nl = cells[c].find('\n', from);
+                parts[c].push_back(cells[c].substr(from, nl == std::string::npos ? std::string::npos : nl - from));
+                if (nl == std::string::npos) break;
+                from = nl + 1;
+            }
+            height = std::max(height, parts[c].size());
         }
-        s << "\n";
+        for (std::size_t l = 0; l < height; ++l) {
+            std::string text = " ";
+            for (std::size_t c = 0; c < cells.size(); ++c) {
+                const std::string cell = l < parts[c].size() ? parts[c][l] : "";
+                if (c + 1 < cells.size()) {
+                    std::string cut = cell.substr(0, widths[c] - 1);
+                    text += cut + std::string(widths[c] - cut.size(), ' ');
+                } else {
+                    text += cell;
+                }
+            }
+            // Continuation lines may end in padding: trim it, as the one-line rows have none.
+            if (l > 0) text.erase(text.find_last_not_of(' ') + 1);
+            s << text << "\n";
+        }
     };
     s << "Model: \"" << model_name << "\"\n" << rule << "\n";
     line(headers);

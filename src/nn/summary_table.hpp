@@ -18,7 +18,7 @@ std::string with_commas(std::size_t n);
 /// are 1 + Σ widths wide), one row of cells per layer (a blank line between rows; a cell list
 /// longer than a row continues on lines of its own in the last column), then the total,
 /// trainable and non-trainable parameter counts. Like Keras, a cell longer than its column is
-/// cut ("max_pooling2d_1 (MaxPooling").
+/// cut ("max_pooling2d_1 (MaxPooling"); a cell with '\n' in it takes one line per part.
 std::string summary_table(const std::string& model_name, const std::vector<std::string>& headers,
                           const std::vector<std::size_t>& widths,
                           const std::vector<std::vector<std::string>>& rows, std::size_t total_params,

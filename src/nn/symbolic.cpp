@@ -1,5 +1,5 @@
 // Symbolic tensors and calling a module on them: naming, the dry run that builds the layer and
-// finds its output shape, and the shared twin that a functional graph owns.
+// finds its output shapes, and the shared twin that a functional graph owns.
 #include <atomic>
 #include <cctype>
 #include <map>
@@ -40,7 +40,8 @@ const detail::SymbolicNode& checked(const std::shared_ptr<detail::SymbolicNode>&
 
 }  // namespace
 
-const Shape& SymbolicTensor::shape() const { return checked(node_).shape; }
+const Shape& SymbolicTensor::shape() const { return checked(node_).shapes.at(slot_); }
+std::size_t SymbolicTensor::num_slots() const { return checked(node_).shapes.size(); }
 std::string SymbolicTensor::name() const {
     const auto& n = checked(node_);
     return n.layer ? n.layer->name() : n.input_name;
@@ -49,7 +50,8 @@ bool SymbolicTensor::is_input() const { return !checked(node_).layer; }
 std::shared_ptr<Module> SymbolicTensor::layer() const { return checked(node_).layer; }
 std::vector<SymbolicTensor> SymbolicTensor::inputs() const {
     std::vector<SymbolicTensor> out;
-    for (const auto& n : checked(node_).inputs) out.emplace_back(n);
+    const auto& n = checked(node_);
+    for (std::size_t i = 0; i < n.inputs.size(); ++i) out.emplace_back(n.inputs[i], n.input_slots[i]);
     return out;
 }
 
@@ -61,7 +63,7 @@ SymbolicTensor Input(Shape shape, std::string name) {
     }
     auto node = std::make_shared<detail::SymbolicNode>();
     node->id = detail::next_symbolic_id();
-    node->shape = std::move(shape);
+    node->shapes = {std::move(shape)};
     node->input_name = std::move(name);
     return SymbolicTensor(std::move(node));
 }
@@ -70,7 +72,13 @@ std::string describe_symbolic(const SymbolicTensor& t) {
     // Appended piece by piece: GCC 12 flags `"'" + name` with a false -Wstringop-overflow.
     std::string s(1, '\'');
     s += t.name();
-    s += "' (None";
+    s += '\'';
+    if (t.num_slots() > 1) {
+        s += '[';
+        s += std::to_string(t.slot());
+        s += ']';
+    }
+    s += " (None";
     for (auto d : t.shape()) s += ", " + std::to_string(d);
     return s + ")";
 }
@@ -117,9 +125,34 @@ Tensor Module::forward_inputs(const std::vector<Tensor>& inputs) {
     return forward(inputs[0]);
 }
 
+std::vector<Tensor> Module::forward_all(const std::vector<Tensor>& inputs, const std::vector<bool>& without_activation) {
+    // A separable activation is only defined for one input (forward_without_activation(x)).
+    if (inputs.size() == 1 && !without_activation.empty() && without_activation[0]) {
+        return {forward_without_activation(inputs[0])};
+    }
+    return {inputs.size() == 1 ? forward(inputs[0]) : forward_inputs(inputs)};
+}
+
+std::vector<std::optional<Activation>> Module::output_activations() const { return {activation()}; }
+
 SymbolicTensor Module::operator()(const SymbolicTensor& x) { return (*this)(std::vector<SymbolicTensor>{x}); }
 
 SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
+    std::vector<SymbolicTensor> outs = call_all(inputs);
+    if (outs.size() != 1) {
+        std::string args, results;
+        for (const auto& in : inputs) args += (args.empty() ? "" : ", ") + describe_symbolic(in);
+        for (const auto& out : outs) results += (results.empty() ? "" : ", ") + describe_symbolic(out);
+        throw ValueError("calling " + type_name() + " '" + name_ + "' on " + args + ": it has " +
+                         std::to_string(outs.size()) + " outputs (" + results +
+                         "), not one symbolic tensor; call_all(...) returns one per output");
+    }
+    return outs[0];
+}
+
+std::vector<SymbolicTensor> Module::call_all(const SymbolicTensor& x) { return call_all(std::vector<SymbolicTensor>{x}); }
+
+std::vector<SymbolicTensor> Module::call_all(const std::vector<SymbolicTensor>& inputs) {
     if (name_.empty()) set_automatic_name(counted_name(lower(type_name())));
     if (inputs.empty()) throw ValueError(type_name() + " '" + name_ + "' was called on no symbolic tensors");
     std::string args;
@@ -128,8 +161,8 @@ SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
         args += (args.empty() ? "" : ", ") + describe_symbolic(in);
     }
     // Dry run on one sample of zeros: builds the layer (its parameters are created here, before
-    // any twin copies them) and gives the output shape; shape errors name the inputs.
-    Tensor y;
+    // any twin copies them) and gives the output shapes; shape errors name the inputs.
+    std::vector<Tensor> ys;
     {
         std::vector<Tensor> zs;
         for (const auto& in : inputs) {
@@ -142,7 +175,7 @@ SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
         train(false);
         const std::string where = "calling " + type_name() + " '" + name_ + "' on " + args + ": ";
         try {
-            y = inputs.size() == 1 ? forward(zs[0]) : forward_inputs(zs);
+            ys = forward_all(zs);
         } catch (const ShapeError& e) {
             train(was_training);
             throw ShapeError(where + e.what());
@@ -151,8 +184,11 @@ SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
             throw ValueError(where + e.what());
         }
         train(was_training);
-        if (y.ndim() == 0 || y.shape()[0] != 1) {
-            throw ShapeError(where + "the output " + shape_str(y.shape()) + " does not keep the batch axis");
+        if (ys.empty()) throw ValueError(where + "it returned no outputs");
+        for (const auto& y : ys) {
+            if (y.ndim() == 0 || y.shape()[0] != 1) {
+                throw ShapeError(where + "the output " + shape_str(y.shape()) + " does not keep the batch axis");
+            }
         }
     }
     std::shared_ptr<Module> self = weak_from_this().lock();
@@ -160,12 +196,18 @@ SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
         if (!twin_) twin_ = clone();
         self = twin_;
     }
+    // One node for the call, whatever the number of outputs: the graph runs the layer once.
     auto node = std::make_shared<detail::SymbolicNode>();
     node->id = detail::next_symbolic_id();
     node->layer = std::move(self);
-    for (const auto& in : inputs) node->inputs.push_back(in.node());
-    node->shape.assign(y.shape().begin() + 1, y.shape().end());
-    return SymbolicTensor(std::move(node));
+    for (const auto& in : inputs) {
+        node->inputs.push_back(in.node());
+        node->input_slots.push_back(in.slot());
+    }
+    for (const auto& y : ys) node->shapes.emplace_back(y.shape().begin() + 1, y.shape().end());
+    std::vector<SymbolicTensor> outs;
+    for (std::size_t k = 0; k < ys.size(); ++k) outs.emplace_back(node, k);
+    return outs;
 }
 
 }  // namespace xgrad::nn

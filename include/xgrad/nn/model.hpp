@@ -88,10 +88,10 @@ public:
     /// Computes every output from every input. `without_activation[i]` asks for output i without
     /// its final activation (the engine fuses softmax with cross-entropy); entries may be missing.
     /// The default takes one input: forward(x), or forward_without_activation(x).
-    virtual std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs,
-                                            const std::vector<bool>& without_activation = {});
+    std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs,
+                                    const std::vector<bool>& without_activation = {}) override;
     /// Each output's separable final activation (std::nullopt where none). Default {activation()}.
-    virtual std::vector<std::optional<Activation>> output_activations() const;
+    std::vector<std::optional<Activation>> output_activations() const override;
     /// One input, one output: the functional graph or the wrapped module. Subclasses override
     /// it; a plain Model without either throws ValueError.
     Tensor forward(const Tensor& x) override;
@@ -101,6 +101,11 @@ public:
     std::optional<Activation> activation() const override;
     /// "Model" (or "Functional" for a functional model).
     std::string type_name() const override { return graph_ ? "Functional" : "Model"; }
+    /// A Model sharing this one's layers and parameters, so that a model object (not held by a
+    /// std::shared_ptr) can be called as a layer: `inner.call_all({x})`. Subclasses of Model
+    /// cannot be copied this way (ValueError, as for any Module without clone()): hold them by
+    /// a std::shared_ptr and call (*model)(x).
+    std::shared_ptr<Module> clone() const override;
     /// The single output's per-sample shape when known.
     Shape output_shape() const override;
     /// True when the model is functional (built from nn::Input tensors).

@@ -47,13 +47,29 @@ public:
     /// Computes the output from several inputs (merge layers override it). The default takes
     /// exactly one input and calls forward(); ValueError naming the layer otherwise.
     virtual Tensor forward_inputs(const std::vector<Tensor>& inputs);
+    /// Computes every output from every input: what a functional graph calls. The default is one
+    /// output: forward(x) for one input (forward_without_activation(x) when
+    /// `without_activation[0]`), forward_inputs(inputs) for several. nn::Model overrides it with
+    /// its outputs, which is how a model with several outputs is a layer of another model.
+    virtual std::vector<Tensor> forward_all(const std::vector<Tensor>& inputs,
+                                            const std::vector<bool>& without_activation = {});
+    /// Each output's separable final activation (std::nullopt where none). Default {activation()}.
+    virtual std::vector<std::optional<Activation>> output_activations() const;
 
     /// Adds this module to a functional graph: the symbolic output of the module applied to `x`.
     /// The module is built for x's shape (a dry run on one sample of zeros, inference mode, no
-    /// recording), so shape errors surface here, naming the layer and its inputs.
+    /// recording), so shape errors surface here, naming the layer and its inputs. ValueError for
+    /// a module with several outputs (a functional model): call_all returns them all.
     SymbolicTensor operator()(const SymbolicTensor& x);
-    /// Same for a module with several inputs (merge layers): `nn::Add()({h, r})`.
+    /// Same for a module with several inputs (merge layers, models): `nn::Add()({h, r})`.
     SymbolicTensor operator()(const std::vector<SymbolicTensor>& inputs);
+    /// Like operator(), but returns one symbolic tensor per output of the module, in order (the
+    /// symbolic twin of forward_all, and Keras' `outs = model(x)` for a model with several
+    /// outputs): `auto outs = encoder.call_all({x}); auto y = nn::Dense(1)(outs[1]);`. All of
+    /// them come from ONE call: the module runs once per forward pass of the enclosing model.
+    std::vector<SymbolicTensor> call_all(const std::vector<SymbolicTensor>& inputs);
+    /// Same for one input: `encoder.call_all(x)`.
+    std::vector<SymbolicTensor> call_all(const SymbolicTensor& x);
     /// A new module of the same type sharing this one's parameters (a shallow copy); used to
     /// adopt modules not held by a std::shared_ptr into a functional graph. The default throws
     /// ValueError: layers override it with `return std::make_shared<Self>(*this);`.
