@@ -1,6 +1,6 @@
 // A functional model with several outputs used as a layer of another functional model:
 // call_all, training through the engine against the same network written flat, gradients,
-// summary, weights files, a model used twice, and the misuse messages.
+// summary, weights files, a model used twice, diagrams, and the misuse messages.
 #include <unistd.h>
 
 #include <cstring>
@@ -8,6 +8,7 @@
 
 #include "helpers.hpp"
 #include <xgrad/nn.hpp>
+#include <xgrad/viz.hpp>
 
 using namespace xgrad;
 using xgrad::test::has_message;
@@ -259,6 +260,32 @@ BOOST_AUTO_TEST_CASE(a_model_used_twice_is_one_set_of_weights) {
     siamese.compile(optim::SGD({.learning_rate = 0.1f}), "mse");
     siamese.fit({x, x2}, {test::mixed({6, 1}, -1, 1)}, {.epochs = 2, .batch_size = 6, .verbose = 0});
     BOOST_TEST(max_abs_diff(before, encoder->predict(std::vector<Array>{x})[1]) > 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(diagrams_draw_the_nested_model_as_one_cluster_around_its_layers) {
+    // The outer model has its own "trunk": it must not share a cluster with the encoder's.
+    manual_seed(9);
+    nn::Model encoder = make_encoder();
+    auto u = nn::Input({4}, "u");
+    auto outs = encoder.call_all(u);
+    auto trunk = nn::Dense(nn::DenseOptions{.units = 2, .name = "trunk"})(outs[1]);
+    nn::Model outer({u}, {outs[0], trunk}, "outer");
+    auto y = outer.forward_all({constant(test::mixed({2, 4}, -1, 1), "u")});
+    Tensor loss = mean(y[0]) + mean(y[1]);
+    const std::string full = viz::to_dot(loss);
+    for (const char* cluster : {"subgraph cluster_encoder {", "subgraph cluster_encoder_trunk {",
+                                "subgraph cluster_encoder_probs {", "subgraph cluster_trunk {"}) {
+        BOOST_TEST(full.find(cluster) != std::string::npos, cluster << "\n" << full);
+    }
+    // The encoder's kernel is drawn in its layer's cluster, not at the top level.
+    const std::size_t cluster = full.find("subgraph cluster_encoder_trunk {");
+    const std::size_t kernel = full.find("encoder.trunk.kernel");
+    BOOST_TEST_REQUIRE(kernel != std::string::npos);
+    BOOST_TEST(full.find('}', cluster) > kernel, full);
+    BOOST_TEST(kernel > cluster);
+    const std::string boxes = viz::model_dot(loss);
+    BOOST_TEST(boxes.find("layer_encoder_trunk") != std::string::npos, boxes);
+    BOOST_TEST(boxes.find("layer_trunk") != std::string::npos, boxes);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

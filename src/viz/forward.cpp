@@ -32,13 +32,19 @@ std::vector<Tensor> reachable(const std::vector<Tensor>& roots) {
 }
 
 // A parameter made outside any scope but labelled "dense_1.kernel" (or "dense_1/kernel")
-// belongs to the layer dense_1 when such a scope exists in the graph.
+// belongs to the layer dense_1 when such a scope exists in the graph. Nested modules label
+// with dots what they scope with slashes ("encoder.dense_1.kernel" is used in the scope
+// "encoder/dense_1"), so the label's dots are also read as slashes.
 std::string group_of(const Tensor& t, const std::set<std::string>& scopes) {
     if (!t.scope().empty() || !t.is_leaf()) return t.scope();
     const std::string& label = t.label();
     for (std::size_t p = label.size(); p-- > 0;) {
         if (label[p] != '.' && label[p] != '/') continue;
-        if (scopes.count(label.substr(0, p))) return label.substr(0, p);
+        const std::string prefix = label.substr(0, p);
+        if (scopes.count(prefix)) return prefix;
+        std::string slashed = prefix;
+        std::replace(slashed.begin(), slashed.end(), '.', '/');
+        if (scopes.count(slashed)) return slashed;
     }
     return "";
 }
