@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstring>
 
 #include "file_helpers.hpp"
 #include "helpers.hpp"
@@ -129,10 +130,34 @@ public:
     std::shared_ptr<nn::Module> clone() const override { return std::make_shared<Gate>(*this); }
 };
 
+// A Dense then clip with bounds that no short decimal gives back: 0.1f and 1/3.f.
+class Clipped : public nn::Model {
+public:
+    Clipped() : nn::Model("clipped") {
+        manual_seed(7);
+        fc_ = register_module("fc", std::make_shared<nn::Dense>(5, "linear", 4));
+    }
+    Tensor forward(const Tensor& x) override { return clip((*fc_)(x), 0.1f, 1.f / 3.f); }
+
+private:
+    std::shared_ptr<nn::Module> fc_;
+};
+
+// A user's op that calls itself "clip" but records no readable bounds.
+struct FakeClip : Function {
+    using Attrs = std::vector<std::pair<std::string, std::string>>;
+    Attrs attributes;
+    explicit FakeClip(Attrs a) : attributes(std::move(a)) {}
+    std::string name() const override { return "clip"; }
+    std::vector<std::pair<std::string, std::string>> attrs() const override { return attributes; }
+    Array forward(const std::vector<Tensor>& in) const override { return in[0].value(); }
+    std::vector<Tensor> backward(const BackwardContext& c) const override { return {c.grad}; }
+};
+
 // A module whose forward does what the trace cannot follow.
 class Unsupported : public nn::Model {
 public:
-    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded };
+    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded, ClipNoRange, ClipBadRange };
     explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {}
     Tensor forward(const Tensor& x) override {
         switch (kind_) {
@@ -145,6 +170,8 @@ public:
                 NoGradGuard off;
                 return relu(x);
             }
+            case Kind::ClipNoRange: return apply(std::make_shared<FakeClip>(FakeClip::Attrs{}), {x});
+            case Kind::ClipBadRange: return apply(std::make_shared<FakeClip>(FakeClip::Attrs{{"range", "[lo, hi]"}}), {x});
         }
         return x;
     }
@@ -163,6 +190,25 @@ std::vector<std::string> op_types(const ::onnx::ModelProto& m) {
     std::vector<std::string> ops;
     for (const auto& n : m.graph().node()) ops.push_back(n.op_type());
     return ops;
+}
+
+// The float values of initializer `name` (none if it is missing).
+std::vector<float> initializer_values(const ::onnx::ModelProto& m, const std::string& name) {
+    for (const auto& t : m.graph().initializer()) {
+        if (t.name() != name) continue;
+        std::vector<float> v(t.raw_data().size() / sizeof(float));
+        std::memcpy(v.data(), t.raw_data().data(), v.size() * sizeof(float));
+        for (float f : t.float_data()) v.push_back(f);
+        return v;
+    }
+    return {};
+}
+
+const ::onnx::NodeProto* find_node(const ::onnx::ModelProto& m, const std::string& op_type) {
+    for (const auto& n : m.graph().node()) {
+        if (n.op_type() == op_type) return &n;
+    }
+    return nullptr;
 }
 
 bool has_initializer(const ::onnx::ModelProto& m, const std::string& name) {
@@ -257,6 +303,23 @@ BOOST_AUTO_TEST_CASE(a_registered_exporter_wins_over_the_trace) {
     BOOST_TEST(has_initializer(m, "block_1.fc.kernel"));
 }
 
+BOOST_AUTO_TEST_CASE(clip_bounds_are_written_exactly) {
+    Clipped net;
+    const auto m = parse(xonnx::export_to_string(net, {.input_shape = {4}}));
+    const ::onnx::NodeProto* c = find_node(m, "Clip");
+    BOOST_REQUIRE(c != nullptr);
+    BOOST_REQUIRE_EQUAL(c->input_size(), 3);
+    BOOST_TEST(initializer_values(m, c->input(1)) == std::vector<float>{0.1f});
+    BOOST_TEST(initializer_values(m, c->input(2)) == std::vector<float>{1.f / 3.f});
+}
+
+BOOST_AUTO_TEST_CASE(clip_records_bounds_that_read_back_exactly) {
+    // The text diagrams and the study tools show stays short where a short text is exact.
+    Tensor x = parameter(Array{0.f, 0.5f});
+    BOOST_TEST(clip(x, -0.75f, 0.9f).attrs().at(0).second == "[-0.75, 0.9]");
+    BOOST_TEST(clip(x, 0.1f, 1.f / 3.f).attrs().at(0).second == "[0.1, 0.33333334]");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_errors)
@@ -284,6 +347,17 @@ BOOST_AUTO_TEST_CASE(work_across_the_batch_is_refused) {
     Unsupported unrecorded(Unsupported::Kind::Unrecorded);
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(unrecorded, {.input_shape = {4}}), ValueError,
                           Says({"module 'odd' (Model)", "value of shape (3x4)", "cannot connect", "NoGradGuard"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_clip_without_readable_bounds_is_refused) {
+    // Library clips always record exact bounds: only a user's op named "clip" can fail here.
+    Unsupported bad(Unsupported::Kind::ClipBadRange);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(bad, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'clip' on (3x4) with range '[lo, hi]'", "not two numbers",
+                                "custom op"}));
+    Unsupported none(Unsupported::Kind::ClipNoRange);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(none, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'clip' without its 'range' attribute"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -318,6 +392,12 @@ BOOST_AUTO_TEST_CASE(sequential_holding_a_subclassed_module) {
         if (name.find("bias") != std::string::npos) p.data() = ramp({p.size()}, -0.3f, 0.3f);
     }
     BOOST_TEST(ort::round_trip(net, mixed({5, 4}, -1.f, 1.f)) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(clip_to_bounds_without_a_short_decimal_matches_predict) {
+    Clipped net;
+    // Many values above 1/3: bounds rounded to 4 digits would be 3.3e-5 off.
+    BOOST_TEST(ort::round_trip(net, mixed({5, 4}, -2.f, 2.f), {.input_shape = {4}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {

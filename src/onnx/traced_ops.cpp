@@ -1,8 +1,9 @@
 // Recorded xgrad ops -> ONNX nodes, for the traced export. Each op's attributes are the text
 // pairs it records (src/ops/*.cpp); shapes come from the traced values, whose first axis is
 // the batch (the file's symbolic axis), so per-sample shapes drop it.
-#include <cstdio>
+#include <charconv>
 #include <map>
+#include <string_view>
 
 #include <xtensor/xmanipulation.hpp>
 
@@ -76,16 +77,28 @@ std::string emit_square(const Node& n, const TraceContext& ctx, GraphBuilder& g)
     return g.node("Mul", {x, x}, scope_of(n, ctx));
 }
 
-// clip records its range as text with 4 significant digits; the bounds parsed back must give
-// exactly the traced values, else the file would clip elsewhere than xgrad does.
+// clip records its bounds as "[lo, hi]" in text that reads back as exactly the same floats
+// (src/ops/elementwise.cpp), so the file clips where xgrad does. Only an op of a user's own
+// named "clip" can record something else.
 std::string emit_clip(const Node& n, const TraceContext& ctx, GraphBuilder& g) {
     const std::string& range = attr(n, ctx, "range");
     float lo = 0.f, hi = 0.f;
-    if (std::sscanf(range.c_str(), "[%f, %f]", &lo, &hi) != 2) ctx.fail("has op 'clip' with range '" + range + "'");
-    const Array redone = xt::clip(n.inputs[0]->value, lo, hi);
-    if (redone != n.value) {
-        ctx.fail("uses op 'clip' with bounds " + range + " that are recorded rounded to 4 digits; the traced "
-                 "export cannot recover them exactly (register an exporter, or use bounds such as 0, 1 or 6)");
+    const char* const end = range.data() + range.size();
+    const char* p = range.data();
+    const auto number = [&](float& v) {
+        const auto r = std::from_chars(p, end, v);
+        if (r.ec != std::errc()) return false;
+        p = r.ptr;
+        return true;
+    };
+    const auto literal = [&](std::string_view s) {
+        if (std::string_view(p, static_cast<std::size_t>(end - p)).substr(0, s.size()) != s) return false;
+        p += s.size();
+        return true;
+    };
+    if (!(literal("[") && number(lo) && literal(", ") && number(hi) && literal("]") && p == end)) {
+        ctx.fail("uses op 'clip' on " + input_shapes(n) + " with range '" + range + "', not two numbers \"[lo, hi]\" "
+                 "(a custom op named 'clip'?)");
     }
     const std::string scope = scope_of(n, ctx);
     return g.node("Clip",

@@ -1,6 +1,8 @@
 // Elementwise ops: forward value, then the backward rule, side by side.
 #include "xgrad/ops/elementwise.hpp"
 
+#include <charconv>
+
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -13,6 +15,21 @@ namespace xgrad {
 using detail::grad_for;
 
 namespace {
+
+// "[lo, hi]" with each bound in the shortest text that reads back as exactly it ("0.1",
+// "0.33333334", "-inf"): readable on diagrams, and exact for the traced ONNX export, which
+// parses it. Appended piece by piece: GCC 12 warns (-Wstringop-overflow) on `"[" + s + ...`.
+std::string range_text(float lo, float hi) {
+    char text[64];
+    char* p = text;
+    *p++ = '[';
+    p = std::to_chars(p, text + 30, lo).ptr;
+    *p++ = ',';
+    *p++ = ' ';
+    p = std::to_chars(p, text + 60, hi).ptr;
+    *p++ = ']';
+    return std::string(text, static_cast<std::size_t>(p - text));
+}
 
 const char* symbol(const char* op) {
     std::string s = op;
@@ -172,7 +189,7 @@ Tensor clip(const Tensor& a, float lo, float hi) {
         throw ValueError("clip: lower bound " + std::to_string(lo) + " is above upper bound " + std::to_string(hi));
     }
     Array v = xt::clip(a.value(), lo, hi);
-    return record({"clip", "d clip(a)/da = [lo < a < hi]", {{"range", summarize(Array{lo, hi})}}}, {a}, std::move(v),
+    return record({"clip", "d clip(a)/da = [lo < a < hi]", {{"range", range_text(lo, hi)}}}, {a}, std::move(v),
                   [lo, hi](const BackwardContext& c) -> std::vector<Tensor> {
                       const Array& x = c.inputs[0].value();
                       Array inside = xt::where(x > lo && x < hi, 1.f, 0.f);

@@ -41,6 +41,8 @@ Tensor square(const Tensor& a);
 /// |a|.  da = sign(a)*g
 Tensor abs(const Tensor& a);
 /// a clipped to [lo, hi].  da = g where lo < a < hi, else 0
+/// Records its bounds as the attribute "range" = "[lo, hi]" in the shortest text that reads
+/// back as the same floats ("[0.1, 0.33333334]"). ValueError unless lo <= hi.
 Tensor clip(const Tensor& a, float lo, float hi);
 
 Tensor operator+(const Tensor& a, const Tensor& b);  ///< add(a, b)
