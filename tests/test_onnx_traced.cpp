@@ -143,6 +143,26 @@ private:
     std::shared_ptr<nn::Module> fc_;
 };
 
+// Ids (N, 3) -> Embedding (N, 3, 4) -> the mean over the ids next to all of them flattened ->
+// Dense softmax.
+class EmbeddingBag : public nn::Model {
+public:
+    EmbeddingBag() : nn::Model("bag") {
+        manual_seed(9);
+        auto emb = std::make_shared<nn::Embedding>(10, 4);
+        emb->build({3});
+        emb_ = register_module("emb", emb);
+        fc_ = register_module("fc", std::make_shared<nn::Dense>(3, "softmax", 16));
+    }
+    Tensor forward(const Tensor& ids) override {
+        Tensor e = (*emb_)(ids);
+        return (*fc_)(concat({mean(e, {1}), reshape(e, {-1, 12})}, 1));
+    }
+
+private:
+    std::shared_ptr<nn::Module> emb_, fc_;
+};
+
 // A user's op that calls itself "clip" but records no readable bounds.
 struct FakeClip : Function {
     using Attrs = std::vector<std::pair<std::string, std::string>>;
@@ -157,8 +177,13 @@ struct FakeClip : Function {
 // A module whose forward does what the trace cannot follow.
 class Unsupported : public nn::Model {
 public:
-    enum class Kind { Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded, ClipNoRange, ClipBadRange };
-    explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {}
+    enum class Kind {
+        Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded, ClipNoRange, ClipBadRange, GatherBatch,
+        GatherBatchIds, GatherOutOfRange, BadBroadcast
+    };
+    explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {
+        table_ = register_parameter("table", ramp({5, 4}, -1.f, 1.f));
+    }
     Tensor forward(const Tensor& x) override {
         switch (kind_) {
             case Kind::Pow: return pow(x, 3.f);
@@ -172,12 +197,18 @@ public:
             }
             case Kind::ClipNoRange: return apply(std::make_shared<FakeClip>(FakeClip::Attrs{}), {x});
             case Kind::ClipBadRange: return apply(std::make_shared<FakeClip>(FakeClip::Attrs{{"range", "[lo, hi]"}}), {x});
+            case Kind::GatherBatch: return gather(x, constant(Array{0.f, 2.f}));
+            case Kind::GatherBatchIds:  // ids shaped by the batch, made during the forward: frozen in the file
+                return x + reshape(gather(table_, zeros({x.shape()[0], 1})), {-1, 4});
+            case Kind::GatherOutOfRange: return gather(table_, x + 7.f);  // row 7 of a table of 5
+            case Kind::BadBroadcast: return x + ones({5});
         }
         return x;
     }
 
 private:
     Kind kind_;
+    Tensor table_;
 };
 
 ::onnx::ModelProto parse(const std::string& bytes) {
@@ -320,6 +351,24 @@ BOOST_AUTO_TEST_CASE(clip_records_bounds_that_read_back_exactly) {
     BOOST_TEST(clip(x, 0.1f, 1.f / 3.f).attrs().at(0).second == "[0.1, 0.33333334]");
 }
 
+BOOST_AUTO_TEST_CASE(embedding_becomes_gather_of_its_table_by_int64_ids) {
+    EmbeddingBag net;
+    const auto m = parse(xonnx::export_to_string(net, {.input_shape = {3}}));
+    const ::onnx::NodeProto* cast = find_node(m, "Cast");
+    const ::onnx::NodeProto* g = find_node(m, "Gather");
+    BOOST_REQUIRE(cast != nullptr);
+    BOOST_REQUIRE(g != nullptr);
+    BOOST_TEST(cast->input(0) == "input");
+    BOOST_REQUIRE_EQUAL(cast->attribute_size(), 1);
+    BOOST_TEST(cast->attribute(0).i() == ::onnx::TensorProto::INT64);
+    BOOST_TEST(g->input(0) == "emb.embeddings");
+    BOOST_TEST(g->input(1) == cast->output(0));
+    BOOST_REQUIRE_EQUAL(g->attribute_size(), 1);
+    BOOST_TEST(g->attribute(0).name() == "axis");
+    BOOST_TEST(g->attribute(0).i() == 0);
+    BOOST_TEST(initializer_values(m, "emb.embeddings").size() == 40u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_errors)
@@ -360,6 +409,29 @@ BOOST_AUTO_TEST_CASE(a_clip_without_readable_bounds_is_refused) {
                           Says({"module 'odd' (Model)", "op 'clip' without its 'range' attribute"}));
 }
 
+BOOST_AUTO_TEST_CASE(gather_must_pick_rows_of_a_table_off_the_batch) {
+    Unsupported over_batch(Unsupported::Kind::GatherBatch);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(over_batch, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "op 'gather' on table (3x4) and indices (2)", "mix samples"}));
+    Unsupported batch_ids(Unsupported::Kind::GatherBatchIds);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(batch_ids, {.input_shape = {4}}), ValueError,
+                          Says({"module 'odd' (Model)", "constant of shape (3x1)", "depends on the batch"}));
+}
+
+BOOST_AUTO_TEST_CASE(errors_of_the_traced_forward_name_the_module) {
+    // Ids out of the table on both samples (floats, then row indices 0 shifted by 7): both said.
+    Unsupported out_of_range(Unsupported::Kind::GatherOutOfRange);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(out_of_range, {.input_shape = {2}}), ValueError,
+                          Says({"onnx::export_model: module 'odd' (Model) fails in its traced forward on a sample "
+                                "batch (3x2) of floats", "gather: index 7.6", "and on row indices 0",
+                                "gather: index 7.000000", "(5x4 'table')"}));
+    // The same error on both samples keeps its type.
+    Unsupported broadcast(Unsupported::Kind::BadBroadcast);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(broadcast, {.input_shape = {4}}), ShapeError,
+                          Says({"onnx::export_model: module 'odd' (Model) fails in its traced forward on a sample "
+                                "batch (3x4): ", "(5)"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_runtime, *boost::unit_test::precondition(ort::available))
@@ -398,6 +470,13 @@ BOOST_AUTO_TEST_CASE(clip_to_bounds_without_a_short_decimal_matches_predict) {
     Clipped net;
     // Many values above 1/3: bounds rounded to 4 digits would be 3.3e-5 off.
     BOOST_TEST(ort::round_trip(net, mixed({5, 4}, -2.f, 2.f), {.input_shape = {4}}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(embedding_in_a_subclass_matches_predict_on_another_batch_size) {
+    EmbeddingBag net;
+    Array ids = xt::zeros<float>({5, 3});
+    for (std::size_t i = 0; i < ids.size(); ++i) ids.data()[i] = float((7 * i + 3) % 10);  // every row of the table
+    BOOST_TEST(ort::round_trip(net, ids, {.input_shape = {3}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "xgrad/error.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/nn/model.hpp"
 #include "xgrad/onnx/registry.hpp"
@@ -68,7 +69,64 @@ Array sample(const Shape& per_sample) {
     return x;
 }
 
+// Row indices for gather and Embedding, which refuse the float sample: 0 is a row of any table.
+Array index_sample(const Shape& per_sample) {
+    Shape shape{kBatch};
+    shape.insert(shape.end(), per_sample.begin(), per_sample.end());
+    return Array(Array::shape_type(shape.begin(), shape.end()), 0.f);
+}
+
 Shape per_sample(const Array& v) { return Shape(v.shape().begin() + 1, v.shape().end()); }
+
+// The outputs of the forward on `samples` in inference mode, recording (the flags are put back).
+std::vector<Tensor> run_forward(nn::Module& m, const std::vector<Tensor>& samples) {
+    EnableGradGuard recording;
+    TrainingFlags flags(m);
+    m.eval();
+    if (auto* model = dynamic_cast<nn::Model*>(&m)) return model->forward_all(samples);
+    return {samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples)};
+}
+
+// `e` again, of its own type, with `prefix` before its message.
+[[noreturn]] void rethrow_with(const Error& e, const std::string& prefix) {
+    const std::string what = prefix + e.what();
+    if (dynamic_cast<const ShapeError*>(&e)) throw ShapeError(what);
+    if (dynamic_cast<const GraphError*>(&e)) throw GraphError(what);
+    if (dynamic_cast<const IoError*>(&e)) throw IoError(what);
+    throw ValueError(what);
+}
+
+// The samples require grad, so every op on them is recorded (record() links inputs only then).
+std::vector<Tensor> samples_of(const std::vector<Value>& inputs, Array (*make)(const Shape&)) {
+    std::vector<Tensor> samples;
+    for (const auto& in : inputs) samples.push_back(constant(make(in.shape), in.name).set_requires_grad(true));
+    return samples;
+}
+
+// Traces the forward on the float sample; a forward that refuses it (gather and Embedding take
+// row indices) is traced again on row indices 0. An error on both names the module.
+// Returns the outputs and the samples.
+std::pair<std::vector<Tensor>, std::vector<Tensor>> trace(nn::Module& m, const std::vector<Value>& inputs,
+                                                          const TraceContext& ctx) {
+    std::vector<Tensor> samples = samples_of(inputs, sample);
+    std::string shapes;
+    for (const auto& s : samples) shapes += (shapes.empty() ? "" : ", ") + shape_str(s.shape());
+    const std::string who = "onnx::export_model: module '" + ctx.scope + "' (" + m.type_name() + ") ";
+    try {
+        return {run_forward(m, samples), samples};
+    } catch (const Error& first) {
+        samples = samples_of(inputs, index_sample);
+        try {
+            return {run_forward(m, samples), samples};
+        } catch (const Error& second) {
+            if (std::string(first.what()) == second.what()) {
+                rethrow_with(first, who + "fails in its traced forward on a sample batch " + shapes + ": ");
+            }
+            throw ValueError(who + "fails in its traced forward on a sample batch " + shapes + " of floats in [0.1, 0.9]: " +
+                             first.what() + "; and on row indices 0 (for gather and Embedding): " + second.what());
+        }
+    }
+}
 
 }  // namespace
 
@@ -77,25 +135,10 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
     if (inputs.empty()) base.fail("gets no input");
     require_built_tree(module, base);
     // forward() is not const: the trace runs it in inference mode, and puts the flags back.
-    auto& m = const_cast<nn::Module&>(module);
-
-    // The samples require grad, so every op on them is recorded (record() links inputs only then).
-    std::vector<Tensor> samples;
-    for (const auto& in : inputs) samples.push_back(constant(sample(in.shape), in.name).set_requires_grad(true));
+    const auto [outs, samples] = trace(const_cast<nn::Module&>(module), inputs, base);
+    if (outs.size() != 1) base.fail("has " + std::to_string(outs.size()) + " outputs; a traced layer has one");
+    const Tensor& out = outs[0];
     const std::uint64_t first_id = samples.front().id();
-    Tensor out;
-    {
-        EnableGradGuard recording;
-        TrainingFlags flags(m);
-        m.eval();
-        if (auto* model = dynamic_cast<nn::Model*>(&m)) {
-            std::vector<Tensor> outs = model->forward_all(samples);
-            if (outs.size() != 1) base.fail("has " + std::to_string(outs.size()) + " outputs; a traced layer has one");
-            out = outs[0];
-        } else {
-            out = samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples);
-        }
-    }
     if (!out.defined()) base.fail("returns an undefined tensor");
 
     std::unordered_map<const Node*, std::size_t> sample_index;

@@ -180,6 +180,22 @@ Emitter reduce(const char* op_type) {
     };
 }
 
+// gather(table, ids) with ids on the batch and a table independent of the input (an Embedding):
+// Gather on axis 0. xgrad's ids are floats holding integers, ONNX's Gather takes integer ones,
+// so they are cast to INT64 (Cast truncates; xgrad refuses fractional ids).
+std::string emit_gather(const Node& n, const TraceContext& ctx, GraphBuilder& g) {
+    const Node &table = *n.inputs[0], &ids = *n.inputs[1];
+    if (ctx.on_batch(table) || !ctx.on_batch(ids)) {
+        ctx.fail("uses op 'gather' on table " + shape_str(table.value.shape()) + " and indices " +
+                 shape_str(ids.value.shape()) + ", which the traced export supports only as rows of a table independent "
+                 "of the input picked by indices computed from it (as nn::Embedding does); rows picked from a value on "
+                 "the batch would mix samples");
+    }
+    const std::string scope = scope_of(n, ctx);
+    const std::string rows = g.node("Cast", {ctx.name_of(ids)}, scope, {{"to", std::int64_t{7}}});  // TensorProto::INT64
+    return g.node("Gather", {ctx.name_of(table), rows}, scope, {{"axis", std::int64_t{0}}});
+}
+
 // A weight of a conv2d (kernel, bias): it must not depend on the input.
 const Node& weight(const Node& n, std::size_t i, const TraceContext& ctx) {
     const Node& w = *n.inputs[i];
@@ -250,6 +266,7 @@ const std::map<std::string, Emitter>& emitters() {
         {"reshape", emit_reshape},
         {"transpose", emit_transpose},
         {"concat", emit_concat},
+        {"gather", emit_gather},
         {"sum", reduce("ReduceSum")},
         {"mean", reduce("ReduceMean")},
         {"max", reduce("ReduceMax")},

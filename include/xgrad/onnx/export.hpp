@@ -41,6 +41,8 @@ struct ExportOptions {
 /// Errors (ValueError): the model is not built and no input_shape is given; a traced module
 /// uses an op the trace does not map, or computes across the batch axis (the message names the
 /// module, the op and its traced shapes); an opset outside 13..17; the checker rejects the graph.
+/// An error of a traced forward itself (a shape error, an index out of a table) keeps its type
+/// and gets the module's name in front.
 std::string export_to_string(const nn::Module& model, const ExportOptions& options = {});
 
 /// Writes export_to_string(model, options) to `path` atomically (a crash never leaves a
