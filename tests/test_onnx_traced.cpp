@@ -163,6 +163,26 @@ private:
     std::shared_ptr<nn::Module> emb_, fc_;
 };
 
+// Two inputs (N, 4) and (N, 3): tanh(fa(a)) * sigmoid(fb(b)), a subclass whose forward_all
+// takes both.
+class TwoInputs : public nn::Model {
+public:
+    explicit TwoInputs(std::vector<std::string> names = {}) : nn::Model("pair"), names_(std::move(names)) {
+        manual_seed(12);
+        fa_ = register_module("fa", std::make_shared<nn::Dense>(5, "tanh", 4));
+        fb_ = register_module("fb", std::make_shared<nn::Dense>(5, "sigmoid", 3));
+    }
+    std::size_t num_inputs() const override { return 2; }
+    std::vector<std::string> input_names() const override { return names_.empty() ? nn::Model::input_names() : names_; }
+    std::vector<Tensor> forward_all(const std::vector<Tensor>& in, const std::vector<bool>& = {}) override {
+        return {(*fa_)(in.at(0)) * (*fb_)(in.at(1))};
+    }
+
+private:
+    std::vector<std::string> names_;
+    std::shared_ptr<nn::Module> fa_, fb_;
+};
+
 // A user's op that calls itself "clip" but records no readable bounds.
 struct FakeClip : Function {
     using Attrs = std::vector<std::pair<std::string, std::string>>;
@@ -369,6 +389,26 @@ BOOST_AUTO_TEST_CASE(embedding_becomes_gather_of_its_table_by_int64_ids) {
     BOOST_TEST(initializer_values(m, "emb.embeddings").size() == 40u);
 }
 
+BOOST_AUTO_TEST_CASE(several_inputs_get_their_shapes_and_names) {
+    TwoInputs net;
+    const auto named = parse(xonnx::export_to_string(net, {.input_names = {"a", "b"}, .input_shapes = {{4}, {3}}}));
+    BOOST_REQUIRE_EQUAL(named.graph().input_size(), 2);
+    BOOST_TEST(named.graph().input(0).name() == "a");
+    BOOST_TEST(named.graph().input(1).name() == "b");
+    BOOST_TEST(named.graph().input(1).type().tensor_type().shape().dim(1).dim_value() == 3);
+    std::vector<std::string> read;  // the names the nodes read
+    for (const auto& n : named.graph().node()) read.insert(read.end(), n.input().begin(), n.input().end());
+    BOOST_TEST(std::count(read.begin(), read.end(), "a") == 1);
+    BOOST_TEST(std::count(read.begin(), read.end(), "b") == 1);
+    const auto numbered = parse(xonnx::export_to_string(net, {.input_shapes = {{4}, {3}}}));
+    BOOST_TEST(numbered.graph().input(0).name() == "input_1");
+    BOOST_TEST(numbered.graph().input(1).name() == "input_2");
+    TwoInputs self_named({"left", "right"});  // the model's input_names() when it gives one per input
+    const auto own = parse(xonnx::export_to_string(self_named, {.input_shapes = {{4}, {3}}}));
+    BOOST_TEST(own.graph().input(0).name() == "left");
+    BOOST_TEST(own.graph().input(1).name() == "right");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_errors)
@@ -432,6 +472,29 @@ BOOST_AUTO_TEST_CASE(errors_of_the_traced_forward_name_the_module) {
                                 "batch (3x4): ", "(5)"}));
 }
 
+BOOST_AUTO_TEST_CASE(input_counts_must_match_the_model) {
+    TwoInputs pair;
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(pair, {.input_shapes = {{4}, {3}, {2}}}), ValueError,
+                          Says({"model 'pair' (Model) takes 2 inputs (its num_inputs())", "gives 3 input shape(s)",
+                                "input_shapes"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(pair, {.input_shape = {4}}), ValueError,
+                          Says({"model 'pair' (Model) takes 2 inputs (its num_inputs())", "gives 1 input shape(s)"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(pair, {.input_names = {"a"}, .input_shapes = {{4}, {3}}}),
+                          ValueError, Says({"model 'pair' (Model) takes 2 inputs", "input_names gives 1"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(pair, {.input_names = {"a", "a"}, .input_shapes = {{4}, {3}}}),
+                          ValueError, Says({"model 'pair' (Model) has two inputs named 'a'"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(pair, {.input_shape = {4}, .input_shapes = {{4}, {3}}}), ValueError,
+                          Says({"model 'pair' (Model)", "input_shape (one input) or input_shapes (several), not both"}));
+    ResidualMlp one;  // one input
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(one, {.input_shapes = {{6}, {6}}}), ValueError,
+                          Says({"model 'residual' (Model) takes 1 input (its num_inputs())", "gives 2 input shape(s)"}));
+    auto a = nn::Input({4}, "a");
+    nn::Model functional({a}, {nn::Dense(2, "linear")(a)}, "functional");
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(functional, {.input_shapes = {{4}, {4}}}), ValueError,
+                          Says({"model 'functional' (Functional) takes 1 input (its nn::Input tensors)",
+                                "input_shapes gives 2"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_runtime, *boost::unit_test::precondition(ort::available))
@@ -477,6 +540,12 @@ BOOST_AUTO_TEST_CASE(embedding_in_a_subclass_matches_predict_on_another_batch_si
     Array ids = xt::zeros<float>({5, 3});
     for (std::size_t i = 0; i < ids.size(); ++i) ids.data()[i] = float((7 * i + 3) % 10);  // every row of the table
     BOOST_TEST(ort::round_trip(net, ids, {.input_shape = {3}}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_two_input_subclass_matches_predict) {
+    TwoInputs net;
+    BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 3}, -2.f, 2.f)},
+                                   {.input_shapes = {{4}, {3}}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {

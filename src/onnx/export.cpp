@@ -3,6 +3,7 @@
 #include "xgrad/onnx/export.hpp"
 
 #include <map>
+#include <set>
 
 #include "onnx/functional.hpp"
 #include "onnx/proto.hpp"
@@ -69,28 +70,80 @@ void validate(const pb::ModelProto& model) {
 
 namespace {
 
+// "1 input", "2 inputs".
+std::string inputs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " input" : " inputs"); }
+
 // The graph's inputs: a functional model's own (names and shapes of its nn::Input tensors), or
-// the one input named by the options, shaped by them or by the first layer.
+// the ones the options give (input_shape, or input_shapes for several), shaped by the first
+// layer when neither is given; then named by input_names when given.
 std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functional, const ExportOptions& options,
                                 const std::string& who) {
+    const std::string model_text = "model '" + who + "' (" + model.type_name() + ")";
+    if (!options.input_shape.empty() && !options.input_shapes.empty()) {
+        throw ValueError("onnx::export_model: " + model_text + ": set ExportOptions::input_shape (one input) or "
+                         "input_shapes (several), not both");
+    }
+    std::vector<Value> ins;
     if (functional != nullptr) {
-        std::vector<Value> ins;
         const auto names = functional->input_names();
         const auto shapes = functional->input_shapes();
         for (std::size_t i = 0; i < names.size(); ++i) ins.push_back({names[i], shapes[i]});
-        if (ins.size() == 1 && !options.input_shape.empty()) ins[0].shape = options.input_shape;
-        return ins;
-    }
-    Shape input_shape = options.input_shape;
-    if (input_shape.empty()) {
-        auto known = layer_input_shape(model);
-        if (!known) {
-            throw ValueError("onnx::export_model: the input shape of model '" + who + "' (" + model.type_name() +
-                             ") is unknown; give its first layer an input_dim or set ExportOptions::input_shape");
+        if (!options.input_shapes.empty()) {
+            if (options.input_shapes.size() != ins.size()) {
+                throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(ins.size()) +
+                                 " (its nn::Input tensors), but ExportOptions::input_shapes gives " +
+                                 std::to_string(options.input_shapes.size()));
+            }
+            for (std::size_t i = 0; i < ins.size(); ++i) ins[i].shape = options.input_shapes[i];
+        } else if (ins.size() == 1 && !options.input_shape.empty()) {
+            ins[0].shape = options.input_shape;
         }
-        input_shape = *known;
+    } else if (!options.input_shapes.empty()) {
+        for (const auto& shape : options.input_shapes) ins.push_back({"", shape});
+        if (ins.size() == 1) {
+            ins[0].name = options.input_name;
+        } else {
+            const auto* m = dynamic_cast<const nn::Model*>(&model);
+            const auto own = m != nullptr ? m->input_names() : std::vector<std::string>{};
+            for (std::size_t i = 0; i < ins.size(); ++i) {
+                ins[i].name = own.size() == ins.size() ? own[i] : options.input_name + "_" + std::to_string(i + 1);
+            }
+        }
+    } else {
+        Shape input_shape = options.input_shape;
+        if (input_shape.empty()) {
+            auto known = layer_input_shape(model);
+            if (!known) {
+                throw ValueError("onnx::export_model: the input shape of " + model_text +
+                                 " is unknown; give its first layer an input_dim or set ExportOptions::input_shape");
+            }
+            input_shape = *known;
+        }
+        ins.push_back({options.input_name, input_shape});
     }
-    return {{options.input_name, input_shape}};
+    // A subclassed model says how many inputs its forward_all takes (a plain Module's
+    // forward_inputs says it when traced).
+    if (const auto* m = dynamic_cast<const nn::Model*>(&model); m != nullptr && functional == nullptr &&
+                                                                  m->num_inputs() != ins.size()) {
+        throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(m->num_inputs()) +
+                         " (its num_inputs()), but ExportOptions gives " + std::to_string(ins.size()) +
+                         " input shape(s); give one per input in ExportOptions::input_shapes");
+    }
+    if (!options.input_names.empty()) {
+        if (options.input_names.size() != ins.size()) {
+            throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(ins.size()) +
+                             ", but ExportOptions::input_names gives " + std::to_string(options.input_names.size()));
+        }
+        for (std::size_t i = 0; i < ins.size(); ++i) ins[i].name = options.input_names[i];
+    }
+    std::set<std::string> seen;
+    for (const auto& in : ins) {
+        if (in.name.empty()) throw ValueError("onnx::export_model: " + model_text + " has an input with an empty name");
+        if (!seen.insert(in.name).second) {
+            throw ValueError("onnx::export_model: " + model_text + " has two inputs named '" + in.name + "'");
+        }
+    }
+    return ins;
 }
 
 }  // namespace
