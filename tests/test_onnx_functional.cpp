@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "file_helpers.hpp"
 #include "helpers.hpp"
 #include "onnx_runtime.hpp"
@@ -47,6 +49,75 @@ nn::Model every_merge() {
     return nn::Model({x}, {nn::Dense(3, "softmax")(both)}, "merges");
 }
 
+// The encoder of docs/models.md: a trunk and two heads, probabilities (3) and a tanh code (2);
+// with `two_outputs` false, the probabilities alone.
+std::shared_ptr<nn::Model> make_encoder(bool two_outputs = true) {
+    auto x = nn::Input({4}, "x");
+    auto h = nn::Dense(nn::DenseOptions{.units = 6, .activation = nn::Activation::Tanh, .name = "trunk"})(x);
+    auto probs = nn::Dense(nn::DenseOptions{.units = 3, .activation = nn::Activation::Softmax, .name = "probs"})(h);
+    std::vector<nn::SymbolicTensor> outs{probs};
+    if (two_outputs) {
+        outs.push_back(nn::Dense(nn::DenseOptions{.units = 2, .activation = nn::Activation::Tanh, .name = "code"})(h));
+    }
+    return std::make_shared<nn::Model>(std::vector<nn::SymbolicTensor>{x}, outs, "encoder");
+}
+
+// The encoder's probabilities as output 0 as they are, its code (output 1) through a head
+// "value", and both outputs joined into a head "both": one call read at both slots.
+nn::Model nested_two_outputs() {
+    manual_seed(23);
+    auto encoder = make_encoder();
+    auto u = nn::Input({4}, "u");
+    std::vector<nn::SymbolicTensor> outs = encoder->call_all(u);
+    auto value = nn::Dense(nn::DenseOptions{.units = 1, .name = "value"})(outs[1]);
+    auto both = nn::Dense(nn::DenseOptions{.units = 2, .name = "both"})(nn::concatenate({outs[1], outs[0]}));
+    return nn::Model({u}, {outs[0], value, both}, "outer");
+}
+
+// One encoder called on two inputs; `two_outputs` reads both calls' code (output 1), else a
+// one-output encoder (probabilities only) is called twice.
+nn::Model siamese(bool two_outputs) {
+    manual_seed(24);
+    std::shared_ptr<nn::Model> encoder = make_encoder(two_outputs);
+    auto u1 = nn::Input({4}, "u1");
+    auto u2 = nn::Input({4}, "u2");
+    const std::size_t slot = two_outputs ? 1 : 0;
+    auto a = encoder->call_all(u1).at(slot);
+    auto b = encoder->call_all(u2).at(slot);
+    return nn::Model({u1, u2}, {nn::Dense(nn::DenseOptions{.units = 1, .name = "value"})(nn::subtract({a, b}))},
+                     "siamese");
+}
+
+// The name of the node that produces value `name` ("" when none does).
+std::string producer(const ::onnx::ModelProto& m, const std::string& name) {
+    for (const auto& n : m.graph().node()) {
+        for (const auto& out : n.output()) {
+            if (out == name) return n.name();
+        }
+    }
+    return "";
+}
+
+const ::onnx::NodeProto* node_named(const ::onnx::ModelProto& m, const std::string& name) {
+    for (const auto& n : m.graph().node()) {
+        if (n.name() == name) return &n;
+    }
+    return nullptr;
+}
+
+// The names of the nodes, and of the initializers, in file order.
+std::vector<std::string> node_names(const ::onnx::ModelProto& m) {
+    std::vector<std::string> v;
+    for (const auto& n : m.graph().node()) v.push_back(n.name());
+    return v;
+}
+
+std::vector<std::string> initializer_names(const ::onnx::ModelProto& m) {
+    std::vector<std::string> v;
+    for (const auto& t : m.graph().initializer()) v.push_back(t.name());
+    return v;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(onnx_functional)
@@ -82,6 +153,62 @@ BOOST_AUTO_TEST_CASE(a_functional_model_can_be_a_layer) {
     BOOST_TEST(m.graph().output(0).type().tensor_type().shape().dim(1).dim_value() == 3);
 }
 
+BOOST_AUTO_TEST_CASE(a_nested_model_with_two_outputs_is_emitted_once_and_read_by_slot) {
+    nn::Model outer = nested_two_outputs();
+    const auto m = [&] {
+        ::onnx::ModelProto p;
+        BOOST_REQUIRE(p.ParseFromString(xonnx::export_to_string(outer)));
+        return p;
+    }();
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(m));
+    // The encoder's layers once each, though its two outputs are read three times.
+    const std::vector<std::string> nodes = node_names(m);
+    for (const char* gemm : {"encoder.trunk/Gemm", "encoder.probs/Gemm", "encoder.code/Gemm"}) {
+        BOOST_TEST(std::count(nodes.begin(), nodes.end(), gemm) == 1, gemm);
+    }
+    const auto in_encoder = [](const std::string& n) { return n.rfind("encoder.", 0) == 0; };
+    BOOST_TEST(std::count_if(nodes.begin(), nodes.end(), in_encoder) == 6);  // 3 Gemm, Tanh, Softmax, Tanh
+    // Output 0 is the encoder's slot 0, the probabilities' Softmax; "value" reads slot 1, the code's Tanh.
+    BOOST_REQUIRE_EQUAL(m.graph().output_size(), 3);
+    BOOST_TEST(m.graph().output(0).name() == "encoder");
+    BOOST_TEST(m.graph().output(0).type().tensor_type().shape().dim(1).dim_value() == 3);
+    BOOST_TEST(producer(m, "encoder") == "encoder.probs/Softmax");
+    const auto* value = node_named(m, "value/Gemm");
+    BOOST_REQUIRE(value != nullptr);
+    BOOST_TEST(producer(m, value->input(0)) == "encoder.code/Tanh");
+    // The concatenation reads slot 1 then slot 0 of the same call.
+    const auto* concat = node_named(m, "concatenate_1/Concat");
+    BOOST_REQUIRE(concat != nullptr);
+    BOOST_REQUIRE_EQUAL(concat->input_size(), 2);
+    BOOST_TEST(producer(m, concat->input(0)) == "encoder.code/Tanh");
+    BOOST_TEST(concat->input(1) == "encoder");  // the probabilities, renamed as graph output 0
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_model_called_twice_is_written_per_call_with_one_or_two_outputs) {
+    // Each call is written in full, its weights too, for a one-output nested model (as for any
+    // layer called twice) and for one with two outputs alike.
+    for (const bool two_outputs : {false, true}) {
+        nn::Model model = siamese(two_outputs);
+        ::onnx::ModelProto m;
+        BOOST_REQUIRE(m.ParseFromString(xonnx::export_to_string(model)));
+        BOOST_CHECK_NO_THROW(::onnx::checker::check_model(m));
+        const std::string inner = "encoder";
+        const std::vector<std::string> nodes = node_names(m), inits = initializer_names(m);
+        BOOST_TEST_CONTEXT("two outputs: " << two_outputs) {
+            BOOST_TEST(std::count(nodes.begin(), nodes.end(), inner + ".trunk/Gemm") == 1);
+            BOOST_TEST(std::count(nodes.begin(), nodes.end(), inner + ".trunk/Gemm_1") == 1);
+            BOOST_TEST(std::count(inits.begin(), inits.end(), inner + ".trunk.kernel") == 1);
+            BOOST_TEST(std::count(inits.begin(), inits.end(), inner + ".trunk.kernel_1") == 1);
+            // Each Sub operand comes from its own call.
+            const auto* sub = node_named(m, "subtract_1/Sub");
+            BOOST_REQUIRE(sub != nullptr);
+            const std::string head = two_outputs ? ".code/Tanh" : ".probs/Softmax";
+            BOOST_TEST(producer(m, sub->input(0)) == inner + head);
+            BOOST_TEST(producer(m, sub->input(1)) == inner + head + "_1");
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_functional_runtime, *boost::unit_test::precondition(ort::available))
@@ -90,6 +217,15 @@ BOOST_AUTO_TEST_CASE(two_inputs_two_outputs_match_predict) {
     nn::Model model = two_inputs_two_outputs();
     const std::vector<Array> xs{xgrad::test::mixed({6, 8}, -1.f, 1.f), xgrad::test::mixed({6, 4}, -2.f, 2.f)};
     BOOST_TEST(ort::round_trip_all(model, xs) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_model_with_two_outputs_matches_predict) {
+    // Batch 5: the nested model was called (and built) on a batch of 1.
+    nn::Model outer = nested_two_outputs();
+    BOOST_TEST(ort::round_trip_all(outer, {xgrad::test::mixed({5, 4}, -1.5f, 1.5f)}) <= ort::kTolerance);
+    nn::Model twice = siamese(true);
+    const std::vector<Array> xs{xgrad::test::mixed({5, 4}, -1.f, 1.f), xgrad::test::mixed({5, 4}, -2.f, 2.f)};
+    BOOST_TEST(ort::round_trip_all(twice, xs) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(every_merge_layer_matches_predict) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "file_helpers.hpp"
 #include "helpers.hpp"
@@ -182,6 +183,45 @@ private:
     std::vector<std::string> names_;
     std::shared_ptr<nn::Module> fa_, fb_;
 };
+
+// Two outputs from one trunk h = tanh(trunk(x)): softmax(head(h)) (3) and h * scale (5), a
+// subclass whose forward_all returns both; `names` for its output_names(), `declared` for its
+// num_outputs().
+class TwoOutputs : public nn::Model {
+public:
+    explicit TwoOutputs(std::vector<std::string> names = {}, std::size_t declared = 2)
+        : nn::Model("two_out"), names_(std::move(names)), declared_(declared) {
+        manual_seed(13);
+        trunk_ = register_module("trunk", std::make_shared<nn::Dense>(5, "tanh", 4));
+        head_ = register_module("head", std::make_shared<nn::Dense>(3, "softmax", 5));
+        scale_ = register_parameter("scale", ramp({5}, -1.f, 1.f));
+    }
+    std::size_t num_outputs() const override { return declared_; }
+    std::vector<std::string> output_names() const override {
+        return names_.empty() ? nn::Model::output_names() : names_;
+    }
+    std::vector<Tensor> forward_all(const std::vector<Tensor>& in, const std::vector<bool>& = {}) override {
+        Tensor h = (*trunk_)(in.at(0));
+        return {(*head_)(h), h * scale_};
+    }
+
+private:
+    std::vector<std::string> names_;
+    std::size_t declared_;
+    std::shared_ptr<nn::Module> trunk_, head_;
+    Tensor scale_;
+};
+
+// A functional model calling a TwoOutputs as a layer: its features (output 2) through a Dense
+// "value", its probabilities (output 1) as they are.
+nn::Model two_outputs_as_a_layer() {
+    auto net = std::make_shared<TwoOutputs>();
+    manual_seed(14);
+    auto a = nn::Input({4}, "a");
+    std::vector<nn::SymbolicTensor> outs = net->call_all(a);
+    auto value = nn::Dense(nn::DenseOptions{.units = 2, .name = "value"})(outs[1]);
+    return nn::Model({a}, {value, outs[0]}, "outer");
+}
 
 // A user's op that calls itself "clip" but records no readable bounds.
 struct FakeClip : Function {
@@ -409,6 +449,25 @@ BOOST_AUTO_TEST_CASE(several_inputs_get_their_shapes_and_names) {
     BOOST_TEST(own.graph().input(1).name() == "right");
 }
 
+BOOST_AUTO_TEST_CASE(a_module_with_two_outputs_in_a_functional_model_is_traced_once) {
+    nn::Model outer = two_outputs_as_a_layer();
+    const auto m = parse(xonnx::export_to_string(outer));
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(m));
+    const auto ops = op_types(m);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "Tanh") == 1);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "Softmax") == 1);
+    BOOST_REQUIRE_EQUAL(m.graph().output_size(), 2);
+    BOOST_TEST(m.graph().output(1).type().tensor_type().shape().dim(1).dim_value() == 3);
+    // "value" reads the traced module's second output, the Mul by its scale.
+    std::map<std::string, std::string> producer;
+    for (const auto& n : m.graph().node()) producer[n.output(0)] = n.op_type();
+    const auto* gemm = find_node(m, "Gemm");
+    BOOST_REQUIRE(gemm != nullptr);
+    BOOST_TEST(gemm->name() == "value/Gemm");
+    BOOST_TEST(producer[gemm->input(0)] == "Mul");
+    BOOST_TEST(producer[m.graph().output(1).name()] == "Softmax");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_errors)
@@ -555,6 +614,11 @@ BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {
     auto gated = Gate()({nn::Dense(4, "tanh")(a), b});
     nn::Model net({a, b}, {nn::Dense(2, "linear")(gated)}, "gated");
     BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 4}, -2.f, 2.f)}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_two_output_module_in_a_functional_model_matches_predict) {
+    nn::Model outer = two_outputs_as_a_layer();
+    BOOST_TEST(ort::round_trip_all(outer, {mixed({5, 4}, -1.5f, 1.5f)}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,19 +18,30 @@ std::vector<Value> emit_functional(const nn::Model& model, const std::vector<Val
         throw ValueError("onnx::export_model: model '" + model.name() + "' takes " + std::to_string(g->inputs.size()) +
                          " inputs, got " + std::to_string(inputs.size()));
     }
-    std::vector<Value> values(g->nodes.size());
-    for (std::size_t i = 0; i < inputs.size(); ++i) values[g->inputs[i]] = inputs[i];
-    // Nodes come in an order where every node's inputs precede it; a shared layer is emitted
-    // once per call (its weights then appear once per call too).
+    // One value per output of each node (several for a model with several outputs used as a
+    // layer); an edge reads the output its slot names.
+    std::vector<std::vector<Value>> values(g->nodes.size());
+    for (std::size_t i = 0; i < inputs.size(); ++i) values[g->inputs[i]] = {inputs[i]};
+    // Nodes come in an order where every node's inputs precede it. A node is one call of its
+    // layer, emitted once whichever of its outputs are read; a shared layer is emitted once per
+    // call (its weights then appear once per call too).
     for (std::size_t p = 0; p < g->nodes.size(); ++p) {
         const auto& node = g->nodes[p];
         if (!node.layer) continue;
         std::vector<Value> in;
-        for (auto q : node.inputs) in.push_back(values[q]);
-        values[p] = emit_layer(*node.layer, in, graph);
+        for (std::size_t k = 0; k < node.inputs.size(); ++k) {
+            in.push_back(values[node.inputs[k]].at(node.input_slots[k]));
+        }
+        values[p] = emit_layer_all(*node.layer, in, graph);
+        if (values[p].size() != node.shapes.size()) {
+            throw ValueError("onnx::export_model: layer '" + layer_scope(*node.layer) + "' (" +
+                             node.layer->type_name() + ") of model '" + model.name() + "' exports " +
+                             std::to_string(values[p].size()) + " outputs, but the model called it for " +
+                             std::to_string(node.shapes.size()));
+        }
     }
     std::vector<Value> out;
-    for (auto p : g->outputs) out.push_back(values[p]);
+    for (std::size_t i = 0; i < g->outputs.size(); ++i) out.push_back(values[g->outputs[i]].at(g->output_slots[i]));
     return out;
 }
 
@@ -115,15 +126,9 @@ Value emit_concatenate(const nn::Module& layer, const std::vector<Value>& inputs
     return {g.node("Concat", names(inputs), scope, {{"axis", std::int64_t{axis}}}), out};
 }
 
-// A functional model used as a layer of another model: its one output.
-Value emit_nested_functional(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& g) {
-    const auto& model = as<nn::Model>(layer, "Model");
-    std::vector<Value> out = emit_functional(model, inputs, g);
-    if (out.size() != 1) {
-        throw ValueError("onnx::export_model: functional model '" + layer_scope(layer) + "' has " +
-                         std::to_string(out.size()) + " outputs; only one-output models can be layers");
-    }
-    return out[0];
+// A functional model used as a layer of another model: one value per output.
+std::vector<Value> emit_nested_functional(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& g) {
+    return emit_functional(as<nn::Model>(layer, "Model"), inputs, g);
 }
 
 }  // namespace
@@ -134,7 +139,7 @@ void register_merge_layers(std::map<std::string, LayerExporter>& table) {
     table["Multiply"] = {emit_multiply};
     table["Average"] = {emit_average};
     table["Concatenate"] = {emit_concatenate};
-    table["Functional"] = {emit_nested_functional};
+    table["Functional"] = {.emit = {}, .emit_all = emit_nested_functional};
 }
 
 }  // namespace xgrad::onnx

@@ -28,7 +28,10 @@ Registry& registry() {
 
 void register_layer_exporter(const std::string& type_name, LayerExporter exporter) {
     if (type_name.empty()) throw ValueError("onnx::register_layer_exporter: empty layer type name");
-    if (!exporter.emit) throw ValueError("onnx::register_layer_exporter: no emit function for '" + type_name + "'");
+    if (!exporter.emit && !exporter.emit_all) {
+        throw ValueError("onnx::register_layer_exporter: no emit function for '" + type_name +
+                         "' (set emit, or emit_all for a layer with several outputs)");
+    }
     auto& r = registry();
     std::lock_guard lock(r.mutex);
     r.exporters[type_name] = std::move(exporter);
@@ -50,11 +53,24 @@ std::string exportable_layer_types() {
     return s;
 }
 
-Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
+std::vector<Value> emit_layer_all(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
     // A registered exporter wins; anything else (a user's Module subclass) is traced.
     const LayerExporter* e = find_layer_exporter(layer.type_name());
     if (e == nullptr) return detail::emit_traced(layer, inputs, graph);
-    return e->emit(layer, inputs, graph);
+    if (e->emit_all) return e->emit_all(layer, inputs, graph);
+    return {e->emit(layer, inputs, graph)};
+}
+
+Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
+    const LayerExporter* e = find_layer_exporter(layer.type_name());
+    if (e != nullptr && e->emit) return e->emit(layer, inputs, graph);
+    std::vector<Value> out = emit_layer_all(layer, inputs, graph);
+    if (out.size() != 1) {
+        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() + ") has " +
+                         std::to_string(out.size()) + " outputs where one value is expected (as in a Sequential); "
+                         "use it in a functional model, calling it with call_all");
+    }
+    return out[0];
 }
 
 std::optional<Shape> layer_input_shape(const nn::Module& layer) {

@@ -130,16 +130,22 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> trace(nn::Module& m, const s
 
 }  // namespace
 
-Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph) {
+std::vector<Value> emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph) {
     const TraceContext base{module, layer_scope(module), kBatch, {}, {}};
     if (inputs.empty()) base.fail("gets no input");
     require_built_tree(module, base);
     // forward() is not const: the trace runs it in inference mode, and puts the flags back.
     const auto [outs, samples] = trace(const_cast<nn::Module&>(module), inputs, base);
-    if (outs.size() != 1) base.fail("has " + std::to_string(outs.size()) + " outputs; a traced layer has one");
-    const Tensor& out = outs[0];
+    if (outs.empty()) base.fail("returns no outputs");
+    // " as output 2 of 3" in messages when there are several.
+    const auto which = [&](std::size_t k) {
+        if (outs.size() == 1) return std::string();
+        return " as output " + std::to_string(k + 1) + " of " + std::to_string(outs.size());
+    };
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+        if (!outs[k].defined()) base.fail("returns an undefined tensor" + which(k));
+    }
     const std::uint64_t first_id = samples.front().id();
-    if (!out.defined()) base.fail("returns an undefined tensor");
 
     std::unordered_map<const Node*, std::size_t> sample_index;
     for (std::size_t i = 0; i < samples.size(); ++i) sample_index[samples[i].node().get()] = i;
@@ -148,11 +154,15 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
         params[p.node().get()] = p.label().empty() ? base.scope + "." + name : p.label();
     }
 
-    // The recorded nodes behind the output, down to leaves; ids grow with creation, so sorting
-    // by id puts every node after its inputs.
+    // The recorded nodes behind the outputs, down to leaves, each once (outputs that share work
+    // share its nodes); ids grow with creation, so sorting by id puts every node after its inputs.
     std::vector<const Node*> order;
-    std::unordered_set<const Node*> seen{out.node().get()};
-    for (std::vector<const Node*> stack{out.node().get()}; !stack.empty();) {
+    std::unordered_set<const Node*> seen;
+    std::vector<const Node*> stack;
+    for (const auto& out : outs) {
+        if (seen.insert(out.node().get()).second) stack.push_back(out.node().get());
+    }
+    while (!stack.empty()) {
         const Node* n = stack.back();
         stack.pop_back();
         order.push_back(n);
@@ -169,9 +179,12 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
         for (const auto& in : n->inputs) dep = dep || on_batch.count(in.get()) > 0;
         if (dep) on_batch.insert(n);
     }
-    if (!on_batch.count(out.node().get())) {
-        base.fail("returns a value of shape " + shape_str(out.shape()) + " that the trace cannot connect to its "
-                  "input (computed under NoGradGuard, detached, or independent of the input)");
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+        if (!on_batch.count(outs[k].node().get())) {
+            base.fail("returns a value of shape " + shape_str(outs[k].shape()) + which(k) +
+                      " that the trace cannot connect to its input (computed under NoGradGuard, detached, or "
+                      "independent of the input)");
+        }
     }
 
     std::unordered_map<const Node*, std::string> names;
@@ -222,7 +235,9 @@ Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, Gr
                      "reduce or reshape over the batch?)");
         }
     }
-    return {names.at(out.node().get()), per_sample(out.value())};
+    std::vector<Value> values;
+    for (const auto& out : outs) values.push_back({names.at(out.node().get()), per_sample(out.value())});
+    return values;
 }
 
 }  // namespace xgrad::onnx::detail

@@ -13,9 +13,11 @@ namespace xgrad::onnx::detail {
 
 /// Emits `module` by tracing: its forward runs once in inference mode on a sample batch shaped
 /// like `inputs` (floats; again on row indices 0 when the forward refuses them, as gather
-/// does), and the recorded ops between the sample and the output become ONNX nodes. An error
-/// of the forward itself gets the module's name in front and keeps its type.
-Value emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph);
+/// does), and the recorded ops between the samples and the outputs become ONNX nodes, each
+/// once however many outputs read it. Returns one value per output (a Model's forward_all may
+/// return several). An error of the forward itself gets the module's name in front and keeps
+/// its type.
+std::vector<Value> emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph);
 
 /// What an op's emitter needs to know about the trace it is part of.
 struct TraceContext {

@@ -18,6 +18,10 @@ namespace xgrad::onnx {
 /// Emits the nodes of `layer` reading `inputs` (one for ordinary layers, several for merge
 /// layers) and returns the layer's output value.
 using LayerEmitter = std::function<Value(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph)>;
+/// Emits the nodes of a layer that may have several outputs (a functional model used as a
+/// layer, Module::call_all) and returns one value per output, in the layer's output order.
+using LayerMultiEmitter =
+    std::function<std::vector<Value>(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph)>;
 
 /// How one layer kind is exported.
 struct LayerExporter {
@@ -26,9 +30,14 @@ struct LayerExporter {
     /// The per-sample input shape the layer knows by itself (Dense: {input_dim} once built),
     /// used when the layer is the first of the exported model. Optional.
     std::function<std::optional<Shape>(const nn::Module& layer)> input_shape = {};
+    /// Emits a layer with any number of outputs; when set, it is used instead of `emit` (which
+    /// may then be empty), and a caller that wants one value gets an error for any other count.
+    /// Optional.
+    LayerMultiEmitter emit_all = {};
 };
 
-/// Registers (or replaces) the exporter for layers whose type_name() is `type_name`.
+/// Registers (or replaces) the exporter for layers whose type_name() is `type_name`
+/// (ValueError for an empty name, or when neither `emit` nor `emit_all` is set).
 void register_layer_exporter(const std::string& type_name, LayerExporter exporter);
 /// The exporter for `type_name`, or nullptr when none is registered.
 const LayerExporter* find_layer_exporter(const std::string& type_name);
@@ -43,8 +52,13 @@ std::string exportable_layer_types();
 /// initializers). Its training flags, weights and gradients are left as they were.
 /// ValueError naming the layer, the op and its traced shapes for an op the trace does not map,
 /// for work across the batch axis (a reduction over it, a reshape that moves it, a constant made
-/// in forward whose first axis is the batch), or for an unbuilt submodule.
+/// in forward whose first axis is the batch), or for an unbuilt submodule. The layer must have
+/// one output (ValueError naming the layer and its count otherwise; see emit_layer_all).
 Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph);
+/// emit_layer for a layer with any number of outputs (a functional model with several outputs,
+/// a traced module whose forward_all returns several): one value per output, in order. The
+/// layer's nodes are emitted once, whichever outputs are read.
+std::vector<Value> emit_layer_all(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph);
 /// The per-sample input shape `layer` knows by itself (nullopt when it cannot tell).
 std::optional<Shape> layer_input_shape(const nn::Module& layer);
 
