@@ -17,6 +17,7 @@
 using namespace xgrad;
 namespace ort = xgrad::test::ort;
 namespace xonnx = xgrad::onnx;
+using xgrad::test::files::Says;
 
 namespace {
 
@@ -207,6 +208,21 @@ BOOST_AUTO_TEST_CASE(a_nested_model_called_twice_is_written_per_call_with_one_or
             BOOST_TEST(producer(m, sub->input(1)) == inner + head + "_1");
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(output_names_rename_a_functional_models_outputs) {
+    nn::Model outer = nested_two_outputs();
+    ::onnx::ModelProto m;
+    BOOST_REQUIRE(m.ParseFromString(xonnx::export_to_string(outer, {.output_names = {"p", "v", "b"}})));
+    BOOST_REQUIRE_EQUAL(m.graph().output_size(), 3);
+    BOOST_TEST(m.graph().output(0).name() == "p");
+    BOOST_TEST(m.graph().output(2).name() == "b");
+    BOOST_TEST(producer(m, "v") == "value/Gemm");
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(outer, {.output_names = {"p", "v"}}), ValueError,
+                          Says({"onnx::export_model: model 'outer' (Functional) has 3 outputs",
+                                "ExportOptions::output_names gives 2"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(outer, {.output_names = {"p", "u", "b"}}), ValueError,
+                          Says({"model 'outer' has two inputs or outputs named 'u'"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -449,6 +449,43 @@ BOOST_AUTO_TEST_CASE(several_inputs_get_their_shapes_and_names) {
     BOOST_TEST(own.graph().input(1).name() == "right");
 }
 
+BOOST_AUTO_TEST_CASE(several_outputs_get_one_graph_output_each) {
+    TwoOutputs net;  // output_names() gives one name ("head"), not one per output: numbered
+    const auto numbered = parse(xonnx::export_to_string(net, {.input_shape = {4}}));
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(numbered));
+    BOOST_REQUIRE_EQUAL(numbered.graph().output_size(), 2);
+    BOOST_TEST(numbered.graph().output(0).name() == "output_1");
+    BOOST_TEST(numbered.graph().output(1).name() == "output_2");
+    BOOST_TEST(numbered.graph().output(0).type().tensor_type().shape().dim(1).dim_value() == 3);
+    BOOST_TEST(numbered.graph().output(1).type().tensor_type().shape().dim(1).dim_value() == 5);
+    // The trunk both outputs read is written once; output 1 is the head's softmax, output 2 the
+    // product with the scale.
+    const auto ops = op_types(numbered);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "Tanh") == 1);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "MatMul") == 2);
+    std::string produces_1, produces_2;
+    for (const auto& n : numbered.graph().node()) {
+        if (n.output(0) == "output_1") produces_1 = n.op_type();
+        if (n.output(0) == "output_2") produces_2 = n.op_type();
+    }
+    BOOST_TEST(produces_1 == "Softmax");
+    BOOST_TEST(produces_2 == "Mul");
+    const auto from_output_name = parse(xonnx::export_to_string(net, {.output_name = "y", .input_shape = {4}}));
+    BOOST_TEST(from_output_name.graph().output(1).name() == "y_2");
+    TwoOutputs self_named({"probs", "features"});  // the model's output_names() when it gives one per output
+    const auto own = parse(xonnx::export_to_string(self_named, {.input_shape = {4}}));
+    BOOST_TEST(own.graph().output(0).name() == "probs");
+    BOOST_TEST(own.graph().output(1).name() == "features");
+    const auto given = parse(xonnx::export_to_string(self_named, {.output_names = {"p", "f"}, .input_shape = {4}}));
+    BOOST_TEST(given.graph().output(0).name() == "p");
+    BOOST_TEST(given.graph().output(1).name() == "f");
+    ResidualMlp one;  // one output: output_name as before, or output_names of one
+    const auto z = parse(xonnx::export_to_string(one, {.output_name = "z", .input_shape = {6}}));
+    BOOST_TEST(z.graph().output(0).name() == "z");
+    const auto w = parse(xonnx::export_to_string(one, {.output_names = {"w"}, .input_shape = {6}}));
+    BOOST_TEST(w.graph().output(0).name() == "w");
+}
+
 BOOST_AUTO_TEST_CASE(a_module_with_two_outputs_in_a_functional_model_is_traced_once) {
     nn::Model outer = two_outputs_as_a_layer();
     const auto m = parse(xonnx::export_to_string(outer));
@@ -554,6 +591,31 @@ BOOST_AUTO_TEST_CASE(input_counts_must_match_the_model) {
                                 "input_shapes gives 2"}));
 }
 
+BOOST_AUTO_TEST_CASE(output_counts_must_match_the_model) {
+    TwoOutputs two;
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(two, {.output_names = {"a"}, .input_shape = {4}}), ValueError,
+                          Says({"onnx::export_model: model 'two_out' (Model) has 2 outputs",
+                                "ExportOptions::output_names gives 1"}));
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(two, {.output_names = {"a", "a"}, .input_shape = {4}}), ValueError,
+                          Says({"model 'two_out' has two inputs or outputs named 'a'"}));
+    TwoOutputs clashing({"same", "same"});
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(clashing, {.input_shape = {4}}), ValueError,
+                          Says({"model 'two_out' (Model) has an output named 'same'", "already the name of",
+                                "ExportOptions::output_names"}));
+    TwoOutputs says_one({}, 1);  // forward_all returns 2, num_outputs() says 1
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(says_one, {.input_shape = {4}}), ValueError,
+                          Says({"model 'two_out' (Model) returns 2 outputs from its traced forward_all",
+                                "its num_outputs() is 1", "override num_outputs()"}));
+    nn::Sequential sequential("sequential");  // a layer of a Sequential gives one value
+    sequential.add(std::make_shared<TwoOutputs>());
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(sequential, {.input_shape = {4}}), ValueError,
+                          Says({"onnx::export_model: layer 'two_out' (Model) has 2 outputs where one value is expected",
+                                "functional model", "call_all"}));
+    ResidualMlp one;
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(one, {.output_names = {"a", "b"}, .input_shape = {6}}), ValueError,
+                          Says({"model 'residual' (Model) has 1 output,", "ExportOptions::output_names gives 2"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_traced_runtime, *boost::unit_test::precondition(ort::available))
@@ -614,6 +676,11 @@ BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {
     auto gated = Gate()({nn::Dense(4, "tanh")(a), b});
     nn::Model net({a, b}, {nn::Dense(2, "linear")(gated)}, "gated");
     BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 4}, -2.f, 2.f)}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_two_output_subclass_matches_predict_for_each_output) {
+    TwoOutputs net;
+    BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.5f, 1.5f)}, {.input_shape = {4}}) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(a_two_output_module_in_a_functional_model_matches_predict) {

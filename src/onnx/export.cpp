@@ -146,6 +146,41 @@ std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functi
     return ins;
 }
 
+// "1 output", "2 outputs".
+std::string outputs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " output" : " outputs"); }
+
+// The output names known before any node is emitted (reserved so that no node takes them): the
+// given ones, a functional model's, or output_name. A traced model tells its count only once
+// traced.
+std::vector<std::string> known_output_names(const nn::Model* functional, const ExportOptions& options) {
+    if (!options.output_names.empty()) return options.output_names;
+    if (functional != nullptr) return functional->output_names();
+    return {options.output_name};
+}
+
+// The graph outputs' names for `count` outputs: output_names when given (one per output), a
+// functional model's own, output_name for one output, else the model's output_names() when it
+// gives one per output, else output_1, output_2, ...
+std::vector<std::string> graph_output_names(const nn::Module& model, const nn::Model* functional,
+                                            const ExportOptions& options, std::size_t count,
+                                            const std::string& model_text) {
+    if (!options.output_names.empty()) {
+        if (options.output_names.size() != count) {
+            throw ValueError("onnx::export_model: " + model_text + " has " + outputs_text(count) +
+                             ", but ExportOptions::output_names gives " + std::to_string(options.output_names.size()));
+        }
+        return options.output_names;
+    }
+    if (functional != nullptr) return functional->output_names();
+    if (count == 1) return {options.output_name};
+    const auto* m = dynamic_cast<const nn::Model*>(&model);
+    std::vector<std::string> names = m != nullptr ? m->output_names() : std::vector<std::string>{};
+    if (names.size() == count) return names;
+    names.clear();
+    for (std::size_t i = 0; i < count; ++i) names.push_back(options.output_name + "_" + std::to_string(i + 1));
+    return names;
+}
+
 }  // namespace
 
 std::string export_to_string(const nn::Module& model, const ExportOptions& options) {
@@ -154,8 +189,7 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
     const auto* as_model = dynamic_cast<const nn::Model*>(&model);
     const nn::Model* functional = as_model != nullptr && as_model->is_functional() ? as_model : nullptr;
     const std::vector<Value> inputs = graph_inputs(model, functional, options, who);
-    const std::vector<std::string> output_names =
-        functional != nullptr ? functional->output_names() : std::vector<std::string>{options.output_name};
+    const std::string model_text = "model '" + who + "' (" + model.type_name() + ")";
     if (!model.built()) {
         throw ValueError("onnx::export_model: model '" + who + "' (" + model.type_name() +
                          ") is not built; give its first layer an input shape or run it once before exporting");
@@ -179,14 +213,32 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
         describe_value(graph->add_input(), in.name, options.batch_dim, in.shape);
         impl.value_names.insert(in.name);
     }
-    for (const auto& name : output_names) {
+    std::set<std::string> reserved;
+    for (const auto& name : known_output_names(functional, options)) {
         if (!impl.value_names.insert(name).second) {
             throw ValueError("onnx::export_model: model '" + who + "' has two inputs or outputs named '" + name + "'");
         }
+        reserved.insert(name);
     }
     GraphBuilder builder(impl);
-    const std::vector<Value> outputs =
-        functional != nullptr ? emit_functional(*functional, inputs, builder) : std::vector<Value>{emit_layer(model, inputs, builder)};
+    const std::vector<Value> outputs = functional != nullptr ? emit_functional(*functional, inputs, builder)
+                                                             : emit_layer_all(model, inputs, builder);
+    // predict and fit expect num_outputs() arrays: a file with another count would not match them.
+    if (const auto* m = dynamic_cast<const nn::Model*>(&model); m != nullptr && functional == nullptr &&
+                                                                  m->num_outputs() != outputs.size()) {
+        throw ValueError("onnx::export_model: " + model_text + " returns " + outputs_text(outputs.size()) +
+                         " from its traced forward_all, but its num_outputs() is " + std::to_string(m->num_outputs()) +
+                         "; override num_outputs() to say " + std::to_string(outputs.size()));
+    }
+    const std::vector<std::string> output_names =
+        graph_output_names(model, functional, options, outputs.size(), model_text);
+    for (const auto& name : output_names) {
+        if (reserved.count(name) == 0 && !impl.value_names.insert(name).second) {
+            throw ValueError("onnx::export_model: " + model_text + " has an output named '" + name +
+                             "', which is already the name of an input, another output or a value of the graph; "
+                             "give other names in ExportOptions::output_names");
+        }
+    }
 
     // Each output value gets the output's name. A graph input, or a value already renamed for
     // another output (two outputs of one value), gets an Identity node instead.

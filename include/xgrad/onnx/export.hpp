@@ -25,7 +25,12 @@ struct ExportOptions {
     /// defaults: input_name for one input; for several, a functional model's nn::Input names, a
     /// subclassed model's input_names() when it gives one per input, else "input_1", "input_2", ...
     std::vector<std::string> input_names = {};
-    std::string output_name = "output";  ///< the graph output's name
+    std::string output_name = "output";  ///< the graph output's name (one output)
+    /// The graph outputs' names, one per output, in the order forward_all returns them; {} = the
+    /// defaults: a functional model's output_names(); for another model, output_name for one
+    /// output; for several, the model's output_names() when it gives one per output, else
+    /// "output_1", "output_2", ... (output_name with a number).
+    std::vector<std::string> output_names = {};
     std::string batch_dim = "batch";  ///< the symbolic name of the batch axis (first axis of input and output)
     Shape input_shape = {};           ///< per-sample input shape; {} = from the model (first layer's input_dim)
     /// Per-sample shapes of several inputs, in the order forward_all takes them (a subclassed
@@ -36,8 +41,10 @@ struct ExportOptions {
 
 /// The model as a serialized ONNX ModelProto. The graph has one input
 /// `input_name` of shape (batch_dim, input_shape...), or one per entry of `input_shapes`,
-/// and one output `output_name` (a functional Model: one input per nn::Input and one output
-/// per model output, with their names and shapes); every
+/// and one output `output_name`, or one per output when forward_all returns several (named by
+/// `output_names`, see ExportOptions) (a functional Model: one input per nn::Input and one
+/// output per model output, with their names and shapes; a functional model used as a layer
+/// may have several outputs, each read where the outer model reads it); every
 /// layer's parameters are initializers named by their dotted paths ("dense_1.kernel"); node
 /// names carry the layer labels ("dense_1/Gemm"). The model is checked with ONNX's own
 /// checker and strict shape inference before it is returned.
@@ -49,8 +56,10 @@ struct ExportOptions {
 /// forward_all takes several inputs.
 /// Errors (ValueError): the model is not built and no input_shape is given; both input_shape
 /// and input_shapes are given; the number of input shapes or names is not the number of inputs
-/// the model takes (num_inputs(), a functional model's nn::Input tensors); two inputs share a
-/// name; a traced module uses an op the trace does not map, or computes across the batch axis
+/// the model takes (num_inputs(), a functional model's nn::Input tensors); the number of
+/// output_names is not the number of outputs; a traced model returns a number of outputs other
+/// than its num_outputs(); two inputs or outputs share a name; a traced module uses an op the
+/// trace does not map, or computes across the batch axis
 /// (the message names the module, the op and its traced shapes); an opset outside 13..17; the
 /// checker rejects the graph. An error of a traced forward itself (a shape error, an index out
 /// of a table) keeps its type and gets the module's name in front.
