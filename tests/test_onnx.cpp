@@ -59,7 +59,8 @@ BOOST_AUTO_TEST_CASE(mlp_structure_names_shapes_and_weights) {
     BOOST_TEST(m.opset_import(0).domain() == "");
     BOOST_TEST(m.opset_import(0).version() == 17);
     BOOST_TEST(m.producer_name() == "xgrad");
-    BOOST_TEST(m.graph().name() == "sequential");
+    BOOST_TEST(m.graph().name() == net.name());  // default-named: sequential_<n>
+    BOOST_TEST(net.name().rfind("sequential_", 0) == 0u, net.name());
 
     BOOST_REQUIRE_EQUAL(m.graph().input_size(), 1);
     BOOST_TEST(m.graph().input(0).name() == "input");
@@ -246,9 +247,9 @@ BOOST_AUTO_TEST_CASE(unknown_input_shape_and_unbuilt_models) {
     nn::Sequential net;
     net.add(nn::Dense(4, "relu"));
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(net), ValueError,
-                          xgrad::test::files::Says({"input shape of model 'sequential'", "unknown", "input_shape"}));
+                          xgrad::test::files::Says({"input shape of model '" + net.name() + "'", "unknown", "input_shape"}));
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(net, {.input_shape = {3}}), ValueError,
-                          xgrad::test::files::Says({"model 'sequential' (Sequential) is not built"}));
+                          xgrad::test::files::Says({"model '" + net.name() + "' (Sequential) is not built"}));
     nn::Sequential empty("empty");
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(empty, {.input_shape = {3}}), ValueError,
                           has_message{"'empty'"});

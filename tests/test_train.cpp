@@ -330,8 +330,8 @@ BOOST_AUTO_TEST_CASE(fit_errors_name_the_problem) {
     auto [x, y] = blobs(20);
     auto model = classifier();
     BOOST_CHECK_EXCEPTION(model.fit(x, y), ValueError,
-                          has_message("fit: model 'sequential' is not compiled; call compile(optimizer, loss, metrics) first"));
-    BOOST_CHECK_EXCEPTION(model.evaluate(x, y), ValueError, has_message("evaluate: model 'sequential' is not compiled"));
+                          has_message("fit: model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) first"));
+    BOOST_CHECK_EXCEPTION(model.evaluate(x, y), ValueError, has_message("evaluate: model '" + model.name() + "' is not compiled"));
     model.compile("rmsprop", "categorical_crossentropy", {"accuracy"});
     const Array y19 = xt::view(y, xt::range(0, 19), xt::all());
     BOOST_CHECK_EXCEPTION(model.fit(x, y19, {.verbose = 0}), ValueError, has_message("fit: x has 20 samples but y has 19"));
@@ -436,7 +436,7 @@ BOOST_AUTO_TEST_CASE(bad_files_are_rejected_and_leave_the_model_unchanged) {
                           has_message("has no tensor for model parameter 'dense_3.kernel' (3x3)"));
     nn::Sequential shallow;
     shallow.add(nn::Dense(8, "relu", 4));
-    BOOST_CHECK_EXCEPTION(shallow.load_weights(path), ValueError, has_message("holds 'dense_2.bias' (3), which model 'sequential' does not have"));
+    BOOST_CHECK_EXCEPTION(shallow.load_weights(path), ValueError, has_message("holds 'dense_2.bias' (3), which model '" + shallow.name() + "' does not have"));
 
     auto c = classifier(3);
     c.compile("adam", "categorical_crossentropy");

@@ -17,10 +17,6 @@ namespace xgrad::nn {
 namespace detail {
 
 namespace {
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 std::string node_name(const SymbolicNode* n) { return n->layer ? n->layer->name() : n->input_name; }
 }  // namespace
 
@@ -138,7 +134,7 @@ FunctionalGraph::FunctionalGraph(const std::vector<SymbolicTensor>& ins, const s
     }
     for (const auto& layer : layers) {
         if (!layer->has_automatic_name()) continue;
-        const std::string base = lower(layer->type_name());
+        const std::string base = layer->automatic_name_base();
         std::string candidate;
         for (std::size_t k = 1;; ++k) {
             candidate = base + "_" + std::to_string(k);
@@ -251,16 +247,15 @@ std::string FunctionalGraph::summary(const std::string& model, std::size_t total
 
 }  // namespace detail
 
-Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name) {
-    set_display_name(std::move(name));
+Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name)
+    : Model(std::move(name)) {
     auto graph = std::make_shared<detail::FunctionalGraph>(inputs, outputs, this->name());
     for (const auto& layer : graph->layers) register_module(layer->name(), layer);
     graph_ = std::move(graph);
 }
 
-Model::Model(std::shared_ptr<Module> module, std::string name) {
-    if (!module) throw ValueError("Model '" + name + "': null module");
-    set_display_name(std::move(name));
+Model::Model(std::shared_ptr<Module> module, std::string name) : Model(std::move(name)) {
+    if (!module) throw ValueError("Model '" + this->name() + "': null module");
     std::string child = module->name();
     if (child.empty()) {
         child = module->type_name();

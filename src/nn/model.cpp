@@ -5,13 +5,24 @@
 #include <typeinfo>
 
 #include "nn/functional_graph.hpp"
+#include "nn/naming.hpp"
 #include "nn/summary_table.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/optim/optimizers.hpp"
 
 namespace xgrad::nn {
 
-Model::Model(std::string name) { set_display_name(std::move(name)); }
+Model::Model(std::string name) : Model(std::move(name), "model") {}
+
+Model::Model(std::string name, const std::string& automatic_base) {
+    // Numbered like layers (dense_1, dense_2): two default-named models nested in one outer
+    // model do not clash, and the outer model renumbers them in graph order (FunctionalGraph).
+    if (name.empty()) {
+        set_display_name(detail::counted_name(automatic_base), true);
+    } else {
+        set_display_name(std::move(name));
+    }
+}
 
 std::shared_ptr<Module> Model::clone() const {
     // A copy as a plain Model would drop a subclass's forward: only a plain Model copies itself.

@@ -9,7 +9,7 @@
 
 namespace xgrad::nn {
 
-Sequential::Sequential(std::string name) : Model(std::move(name)) {}
+Sequential::Sequential(std::string name) : Model(std::move(name), "sequential") {}
 
 std::string Sequential::unique_name(const std::string& base) const {
     for (std::size_t k = 1;; ++k) {
@@ -25,6 +25,10 @@ Sequential& Sequential::add(std::shared_ptr<Module> layer) {
     std::string name = layer->name();
     if (name.empty()) {
         name = unique_name(detail::snake_case(layer->type_name()));
+    } else if (layer->has_automatic_name()) {
+        // A default-named model (model_7) or a layer named by a symbolic call: numbered in the
+        // stack, so weight names do not depend on how many models the process created before.
+        name = unique_name(layer->automatic_name_base());
     } else {
         for (auto& [n, c] : children()) {
             if (n == name) throw ValueError("Sequential::add: model '" + this->name() + "' already has a layer named '" + name + "'");

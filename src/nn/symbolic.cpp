@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "nn/naming.hpp"
 #include "xgrad/format.hpp"
 #include "xgrad/nn/module.hpp"
 
@@ -15,18 +16,17 @@ std::uint64_t next_symbolic_id() {
     static std::atomic<std::uint64_t> next{1};
     return next++;
 }
-}  // namespace detail
 
-namespace {
-
-// Process-wide counters for automatic names (input_1, dense_3): unique until a Model renames
-// its layers in graph order.
+// Unique until a model renumbers the layers it holds (in graph order, or in stack order).
 std::string counted_name(const std::string& base) {
     static std::mutex mutex;
     static std::map<std::string, std::size_t> counts;
     std::lock_guard lock(mutex);
     return base + "_" + std::to_string(++counts[base]);
 }
+}  // namespace detail
+
+namespace {
 
 std::string lower(std::string s) {
     for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
@@ -56,7 +56,7 @@ std::vector<SymbolicTensor> SymbolicTensor::inputs() const {
 }
 
 SymbolicTensor Input(Shape shape, std::string name) {
-    if (name.empty()) name = counted_name("input");
+    if (name.empty()) name = detail::counted_name("input");
     if (shape.empty()) throw ValueError("Input '" + name + "': the per-sample shape is empty; give e.g. {20}");
     for (auto d : shape) {
         if (d == 0) throw ValueError("Input '" + name + "': per-sample shape " + shape_str(shape) + " has a 0 extent");
@@ -111,6 +111,8 @@ void Module::set_automatic_name(std::string name) {
     automatic_name_ = true;
 }
 
+std::string Module::automatic_name_base() const { return lower(type_name()); }
+
 std::shared_ptr<Module> Module::clone() const {
     throw ValueError(type_name() + " '" + name_ +
                      "' cannot be adopted by a functional model: it does not implement clone(). Create it with "
@@ -153,7 +155,7 @@ SymbolicTensor Module::operator()(const std::vector<SymbolicTensor>& inputs) {
 std::vector<SymbolicTensor> Module::call_all(const SymbolicTensor& x) { return call_all(std::vector<SymbolicTensor>{x}); }
 
 std::vector<SymbolicTensor> Module::call_all(const std::vector<SymbolicTensor>& inputs) {
-    if (name_.empty()) set_automatic_name(counted_name(lower(type_name())));
+    if (name_.empty()) set_automatic_name(detail::counted_name(automatic_name_base()));
     if (inputs.empty()) throw ValueError(type_name() + " '" + name_ + "' was called on no symbolic tensors");
     std::string args;
     for (const auto& in : inputs) {

@@ -57,18 +57,22 @@ struct FunctionalGraph;
 ///   inputs), or wrap any Module: `Model(std::make_shared<MyNet>())`.
 class Model : public Module {
 public:
-    /// An empty model called `name`. Subclasses override forward().
-    explicit Model(std::string name = "model");
+    /// An empty model called `name`. Subclasses override forward(). An empty `name` gives an
+    /// automatic one, numbered like layers' (model_1, model_2, ... in the process, see
+    /// has_automatic_name()); a model used as a layer of another model is renumbered there in
+    /// graph order, like dense_1. A name you give is kept as is.
+    explicit Model(std::string name = "");
     /// A functional model: the layers between `inputs` (from nn::Input) and `outputs`. Layers
-    /// become children named by their names; automatically named ones are renamed dense_1,
-    /// dense_2, ... in graph order. ValueError naming the layers for: no inputs or outputs, an
-    /// input that is not an nn::Input or is given twice, an output that depends on an Input not
-    /// among `inputs`, an input no output uses, two layers with one name, or a cycle.
-    Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name = "model");
+    /// become children named by their names; automatically named ones (default-named models
+    /// too) are renamed dense_1, dense_2, model_1, ... in graph order. The model's own name is
+    /// `name`, or model_1, model_2, ... when empty. ValueError naming the layers for: no inputs
+    /// or outputs, an input that is not an nn::Input or is given twice, an output that depends on
+    /// an Input not among `inputs`, an input no output uses, two layers with one name, or a cycle.
+    Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> outputs, std::string name = "");
     /// Wraps a user's Module (with a forward) so the engine can train it; the module becomes the
     /// child named by its name (or its lower-case type name), so its parameters are
-    /// "<that name>.<its parameter names>".
-    explicit Model(std::shared_ptr<Module> module, std::string name = "model");
+    /// "<that name>.<its parameter names>". An empty `name` gives model_1, model_2, ...
+    explicit Model(std::shared_ptr<Module> module, std::string name = "");
 
     // ---- the interface the training engine drives ------------------------------------------
 
@@ -101,8 +105,11 @@ public:
     std::optional<Activation> activation() const override;
     /// "Model" (or "Functional" for a functional model).
     std::string type_name() const override { return graph_ ? "Functional" : "Model"; }
+    /// "model": automatic names are model_1, model_2, ...
+    std::string automatic_name_base() const override { return "model"; }
     /// A Model sharing this one's layers and parameters, so that a model object (not held by a
-    /// std::shared_ptr) can be called as a layer: `inner.call_all({x})`. Subclasses of Model
+    /// std::shared_ptr) can be called as a layer: `inner.call_all({x})`. The copy is the same
+    /// layer, so it keeps the name (and whether it is automatic). Subclasses of Model
     /// cannot be copied this way (ValueError, as for any Module without clone()): hold them by
     /// a std::shared_ptr and call (*model)(x).
     std::shared_ptr<Module> clone() const override;
@@ -219,6 +226,9 @@ public:
     void load_weights(const std::string& path, const train::LoadOptions& options);
 
 protected:
+    /// A model called `name`, or automatic_base_1, automatic_base_2, ... when `name` is empty
+    /// (Sequential passes "sequential").
+    Model(std::string name, const std::string& automatic_base);
     /// The optimizer as a shared pointer (null before compile).
     const std::shared_ptr<optim::Optimizer>& shared_optimizer() const { return optimizer_; }
 

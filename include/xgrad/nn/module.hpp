@@ -79,6 +79,9 @@ public:
     bool has_automatic_name() const { return automatic_name_; }
     /// Gives the module an automatic name (see has_automatic_name()).
     void set_automatic_name(std::string name);
+    /// The stem of the module's automatic names: "dense" gives dense_1, dense_2, ... The
+    /// default is the lower-case type name; nn::Model answers "model", nn::Sequential "sequential".
+    virtual std::string automatic_name_base() const;
 
     /// The class name shown by summaries ("Dense").
     virtual std::string type_name() const { return "Module"; }
@@ -126,7 +129,11 @@ protected:
     std::shared_ptr<Module> register_module(const std::string& name, std::shared_ptr<Module> child);
     /// Sets the name without making it part of the parameter paths (models such as
     /// Sequential: their layers are "dense_1.kernel", not "sequential.dense_1.kernel").
-    void set_display_name(std::string name) { name_ = std::move(name); }
+    /// `automatic` marks it as chosen automatically (see has_automatic_name()).
+    void set_display_name(std::string name, bool automatic = false) {
+        name_ = std::move(name);
+        automatic_name_ = automatic;
+    }
 
 private:
     void set_path(const std::string& path);

@@ -15,11 +15,14 @@
 namespace xgrad::nn {
 
 /// Layers applied in order. Unnamed layers get Keras-like names unique within the model
-/// (dense_1, dense_2, ...), so parameters are "dense_1.kernel", "dense_1.bias", ...
+/// (dense_1, dense_2, ...), so parameters are "dense_1.kernel", "dense_1.bias", ...; so do
+/// automatically named ones (a default-named model is renumbered model_1, sequential_1, ...).
 class Sequential : public Model {
 public:
-    /// An empty model called `name` (shown by summary()).
-    explicit Sequential(std::string name = "sequential");
+    /// An empty model called `name` (shown by summary()). An empty `name` gives an automatic
+    /// one, numbered like layers' (sequential_1, sequential_2, ... in the process); a name you
+    /// give is kept as is.
+    explicit Sequential(std::string name = "");
 
     /// Appends a layer given by value: `network.add(nn::Dense(512, "relu", 784))`.
     template <class M>
@@ -42,6 +45,8 @@ public:
     std::optional<Activation> activation() const override;
     /// "Sequential".
     std::string type_name() const override { return "Sequential"; }
+    /// "sequential": automatic names are sequential_1, sequential_2, ...
+    std::string automatic_name_base() const override { return "sequential"; }
     /// Builds every layer for per-sample input shape `input_shape`; returns the output shape.
     Shape build(const Shape& input_shape) override;
     /// True when every layer is built.
@@ -56,7 +61,8 @@ public:
     std::vector<Shape> build_inputs(const std::vector<Shape>& input_shapes) override;
     /// {the last layer's name}.
     std::vector<std::string> output_names() const override;
-    /// A copy sharing the layers (a Sequential can be called on symbolic tensors).
+    /// A copy sharing the layers and keeping the name (a Sequential can be called on symbolic
+    /// tensors).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Sequential>(*this); }
 
 private:

@@ -1,0 +1,172 @@
+// Models' default names: numbered like layers' (model_1, sequential_1, ...), so two
+// default-named models nest in one outer model; names given are kept; a clone keeps its name;
+// the outer model renumbers default-named models in its own order, so weight files do not
+// depend on how many models the process created before.
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <regex>
+
+#include "helpers.hpp"
+#include <xgrad/nn.hpp>
+
+using namespace xgrad;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The number in "<base>_<n>", or 0 when `name` has another form.
+std::size_t number_of(const std::string& name, const std::string& base) {
+    std::smatch m;
+    const std::regex re(base + "_([1-9][0-9]*)");
+    return std::regex_match(name, m, re) ? std::stoul(m[1].str()) : 0;
+}
+
+// A default-named functional model (4) -> (3).
+nn::Model make_branch() {
+    auto x = nn::Input({4});
+    return nn::Model({x}, {nn::Dense(3, "tanh")(x)});
+}
+
+// Two default-named branches side by side, a default-named outer model.
+nn::Model make_two_branches(std::uint64_t seed) {
+    manual_seed(seed);
+    nn::Model left = make_branch(), right = make_branch();
+    auto u = nn::Input({4}, "u");
+    auto joined = nn::concatenate({left(u), right(u)});
+    return nn::Model({u}, {nn::Dense(1)(joined)});
+}
+
+std::vector<std::string> layer_names(const nn::Model& m) {
+    std::vector<std::string> out;
+    for (const auto& layer : m.layers()) out.push_back(layer->name());
+    return out;
+}
+
+std::string temp_path(const std::string& name) {
+    return (fs::temp_directory_path() / ("xgrad_names_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(nn_model_names)
+
+BOOST_AUTO_TEST_CASE(default_names_are_numbered_like_layers) {
+    // Layers: dense_<n> from a process-wide counter. Models: the same form, one counter per kind.
+    auto x = nn::Input({2});
+    nn::Dense d(1);
+    auto y = d(x);
+    BOOST_TEST(number_of(d.name(), "dense") > 0u, d.name());
+
+    nn::Model a({x}, {y});
+    nn::Model b({x}, {y});
+    const std::size_t na = number_of(a.name(), "model");
+    BOOST_TEST_REQUIRE(na > 0u, a.name());
+    BOOST_TEST(b.name() == "model_" + std::to_string(na + 1));
+    BOOST_TEST(a.has_automatic_name());
+    BOOST_TEST(a.summary(nullptr).find("Model: \"" + a.name() + "\"") == 0u);
+    // The other constructors share the "model" counter; Sequential has its own.
+    nn::Model plain;
+    BOOST_TEST(plain.name() == "model_" + std::to_string(na + 2));
+    nn::Model wrapped(std::make_shared<nn::Dense>(1, "linear", 2));
+    BOOST_TEST(wrapped.name() == "model_" + std::to_string(na + 3));
+    nn::Sequential s1, s2;
+    const std::size_t ns = number_of(s1.name(), "sequential");
+    BOOST_TEST_REQUIRE(ns > 0u, s1.name());
+    BOOST_TEST(s2.name() == "sequential_" + std::to_string(ns + 1));
+    BOOST_TEST(s1.has_automatic_name());
+    // A root model's name is not part of its parameter names.
+    s1.add(nn::Dense(2, "relu", 3));
+    BOOST_TEST(s1.named_parameters().front().first == "dense_1.kernel");
+}
+
+BOOST_AUTO_TEST_CASE(a_name_you_give_is_kept) {
+    auto x = nn::Input({2});
+    auto y = nn::Dense(1)(x);
+    nn::Model named({x}, {y}, "model");
+    BOOST_TEST(named.name() == "model");
+    BOOST_TEST(!named.has_automatic_name());
+    BOOST_TEST(nn::Sequential("sequential").name() == "sequential");
+    BOOST_TEST(nn::Model("mine").name() == "mine");
+    BOOST_TEST(nn::Model(std::make_shared<nn::Dense>(1, "linear", 2), "wrapped").name() == "wrapped");
+
+    // Nested next to a default-named model: the given name stays, the default one takes the
+    // next free number.
+    auto u = nn::Input({2}, "u");
+    nn::Model given({x}, {y}, "model_1");
+    nn::Model other({x}, {y});
+    nn::Model outer({u}, {nn::add({given(u), other(u)})}, "outer");
+    BOOST_TEST(layer_names(outer) == std::vector<std::string>({"model_1", "model_2", "add_1"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_clone_keeps_the_name) {
+    auto x = nn::Input({2});
+    auto y = nn::Dense(1)(x);
+    nn::Model automatic({x}, {y});
+    auto copy = automatic.clone();
+    BOOST_TEST(copy->name() == automatic.name());
+    BOOST_TEST(copy->has_automatic_name());
+    nn::Model named({x}, {y}, "encoder");
+    BOOST_TEST(named.clone()->name() == "encoder");
+    BOOST_TEST(!named.clone()->has_automatic_name());
+    nn::Sequential s;
+    s.add(nn::Dense(1, "linear", 2));
+    BOOST_TEST(s.clone()->name() == s.name());
+    BOOST_TEST(s.clone()->has_automatic_name());
+
+    // A model object called by value is adopted as its clone: the same layer, the same name.
+    auto u = nn::Input({2}, "u");
+    nn::Model outer({u}, {named(u)}, "outer");
+    BOOST_TEST(layer_names(outer) == std::vector<std::string>({"encoder"}), boost::test_tools::per_element());
+    BOOST_TEST(outer.layers()[0].get() != static_cast<nn::Module*>(&named));
+}
+
+BOOST_AUTO_TEST_CASE(two_default_named_models_nest_train_save_and_load) {
+    nn::Model m = make_two_branches(1);
+    BOOST_TEST(layer_names(m) == std::vector<std::string>({"model_1", "model_2", "concatenate_1", "dense_1"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(m.named_parameters().front().first == "model_1.dense_1.kernel");
+    BOOST_TEST(m.count_params() == 2u * (4 * 3 + 3) + 6 + 1);
+
+    const Array x = test::mixed({32, 4}, -1, 1);
+    Array y(Array::shape_type{32, 1}, 0.f);
+    for (std::size_t i = 0; i < 32; ++i) y(i, 0) = 0.5f * x(i, 0) - 0.25f * x(i, 2);
+    m.compile(optim::Adam({.learning_rate = 0.02f}), "mse");
+    const double before = m.evaluate(x, y).at("loss");
+    m.fit(x, y, {.epochs = 5, .batch_size = 8, .verbose = 0});
+    BOOST_TEST(m.evaluate(x, y).at("loss") < before);
+
+    // The same architecture built later in the process (its branches are model_<n> with other
+    // numbers until nested) reads the file: the outer model numbers them model_1, model_2 again.
+    const std::string path = temp_path("two_branches.xgw");
+    m.save_weights(path);
+    nn::Model back = make_two_branches(2);
+    back.compile(optim::Adam({.learning_rate = 0.02f}), "mse");
+    back.load_weights(path);
+    fs::remove(path);
+    const Array p1 = m.predict(x), p2 = back.predict(x);
+    BOOST_TEST(std::memcmp(p1.data(), p2.data(), p1.size() * sizeof(float)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(default_named_models_in_a_sequential_are_numbered_in_the_stack) {
+    nn::Sequential inner_a, inner_b;
+    inner_a.add(nn::Dense(3, "relu", 4));
+    inner_b.add(nn::Dense(2, "relu", 3));
+    nn::Sequential outer("outer");
+    outer.add(inner_a);
+    outer.add(inner_b);
+    outer.add(nn::Dense(1));
+    std::vector<std::string> names;
+    for (const auto& layer : outer.layers()) names.push_back(layer->name());
+    BOOST_TEST(names == std::vector<std::string>({"sequential_1", "sequential_2", "dense_1"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(outer.named_parameters().front().first == "sequential_1.dense_1.kernel");
+    const Array x = test::mixed({8, 4}, -1, 1);
+    outer.compile("sgd", "mse");
+    outer.fit(x, test::mixed({8, 1}, -1, 1), {.epochs = 2, .batch_size = 4, .verbose = 0});
+    BOOST_TEST(outer.predict(x).shape() == Array::shape_type({8, 1}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
