@@ -141,11 +141,14 @@ BOOST_AUTO_TEST_CASE(two_default_named_models_nest_train_save_and_load) {
     // The same architecture built later in the process (its branches are model_<n> with other
     // numbers until nested) reads the file: the outer model numbers them model_1, model_2 again.
     const std::string path = temp_path("two_branches.xgw");
+    struct RemoveLater {
+        std::string path;
+        ~RemoveLater() { fs::remove(path); }
+    } remove_later{path};  // also when load_weights throws
     m.save_weights(path);
     nn::Model back = make_two_branches(2);
     back.compile(optim::Adam({.learning_rate = 0.02f}), "mse");
     back.load_weights(path);
-    fs::remove(path);
     const Array p1 = m.predict(x), p2 = back.predict(x);
     BOOST_TEST(std::memcmp(p1.data(), p2.data(), p1.size() * sizeof(float)) == 0);
 }
