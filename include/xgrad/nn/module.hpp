@@ -74,8 +74,10 @@ public:
     /// adopt modules not held by a std::shared_ptr into a functional graph. The default throws
     /// ValueError: layers override it with `return std::make_shared<Self>(*this);`.
     virtual std::shared_ptr<Module> clone() const;
-    /// True while the name was chosen automatically (a functional Model renames such layers
-    /// dense_1, dense_2, ... in graph order so weight files do not depend on creation order).
+    /// True while the name was chosen automatically: a layer first called without a name, or a
+    /// model built without one (model_3). A functional Model renames such layers dense_1,
+    /// dense_2, model_1, ... in graph order (a Sequential in stack order) so weight files do not
+    /// depend on creation order.
     bool has_automatic_name() const { return automatic_name_; }
     /// Gives the module an automatic name (see has_automatic_name()).
     void set_automatic_name(std::string name);
