@@ -413,7 +413,7 @@ BOOST_AUTO_TEST_CASE(data_and_compile_misuse_name_the_inputs_and_outputs) {
         Tensor forward(const Tensor& x) override { return x; }
         std::string type_name() const override { return "NoClone"; }
     };
-    BOOST_CHECK_EXCEPTION(NoClone()(a), ValueError, has_message("NoClone 'noclone_"));
+    BOOST_CHECK_EXCEPTION(NoClone()(a), ValueError, has_message("NoClone 'no_clone_"));
     BOOST_CHECK_EXCEPTION(NoClone()(a), ValueError, has_message("does not implement clone()"));
     auto held = std::make_shared<NoClone>();
     BOOST_TEST((*held)(a).shape() == Shape({5}));  // held by a shared_ptr: no copy needed

@@ -172,4 +172,53 @@ BOOST_AUTO_TEST_CASE(default_named_models_in_a_sequential_are_numbered_in_the_st
     BOOST_TEST(outer.predict(x).shape() == Array::shape_type({8, 1}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(every_layer_can_be_called_by_value) {
+    // Keras' functional style, `x = layers.Conv2D(...)(x)`, with each layer kind given by value
+    // (adopted through clone()); the model trains like the same layers stacked.
+    manual_seed(3);
+    auto image = nn::Input({6, 6, 1});
+    auto h = nn::Conv2D(2, {3, 3}, "relu")(image);
+    h = nn::BatchNormalization()(h);
+    h = nn::AveragePooling2D({2, 2})(h);
+    h = nn::Reshape({2, 2, 2})(h);
+    auto pooled = nn::MaxPooling2D({2, 2})(h);
+    auto flat = nn::Flatten()(pooled);
+    auto averaged = nn::GlobalAveragePooling2D()(h);
+    auto joined = nn::concatenate({flat, averaged});
+    auto out = nn::Dense(2, "softmax")(nn::Dropout(0.5f)(joined));
+    auto ids = nn::Input({3});
+    auto embedded = nn::Flatten()(nn::Embedding(5, 2)(ids));
+    nn::Model model({image, ids}, {out, nn::Dense(1)(embedded)});
+    std::vector<std::string> names;
+    for (const auto& [n, c] : model.children()) names.push_back(n);
+    const std::vector<std::string> expected{"conv2d_1", "batch_normalization_1", "average_pooling2d_1", "reshape_1",
+                                            "max_pooling2d_1", "flatten_1", "global_average_pooling2d_1",
+                                            "concatenate_1", "dropout_1", "dense_1", "embedding_1", "flatten_2",
+                                            "dense_2"};
+    BOOST_TEST(names == expected, boost::test_tools::per_element());
+    const Array x = test::mixed({4, 6, 6, 1}, 0, 1);
+    const Array i = {{0.f, 1.f, 4.f}, {2.f, 2.f, 3.f}, {4.f, 0.f, 1.f}, {1.f, 3.f, 0.f}};
+    const std::vector<Tensor> outs = model.forward_all({constant(x), constant(i)});
+    BOOST_TEST(outs.at(0).shape_vector() == (Shape{4, 2}), boost::test_tools::per_element());
+    BOOST_TEST(outs.at(1).shape_vector() == (Shape{4, 1}), boost::test_tools::per_element());
+    // every layer's weights reach the model: 2 conv (kernel, bias), 4 batch norm, 2 + 2 dense, 1 embedding
+    BOOST_TEST(model.named_parameters().size() == 11u);
+}
+
+BOOST_AUTO_TEST_CASE(layers_are_named_alike_in_both_styles) {
+    // Keras' snake_case names whether a layer is stacked or called on a symbolic tensor.
+    nn::Sequential stack;
+    stack.add(nn::MaxPooling2D({2, 2}));
+    stack.add(nn::GlobalAveragePooling2D());
+    auto x = nn::Input({4, 4, 1});
+    auto pooled = nn::MaxPooling2D({2, 2})(x);
+    nn::Model functional({x}, {nn::GlobalAveragePooling2D()(pooled)});
+    std::vector<std::string> stacked, called;
+    for (const auto& [n, c] : stack.children()) stacked.push_back(n);
+    for (const auto& [n, c] : functional.children()) called.push_back(n);
+    const std::vector<std::string> keras{"max_pooling2d_1", "global_average_pooling2d_1"};
+    BOOST_TEST(stacked == keras, boost::test_tools::per_element());
+    BOOST_TEST(called == keras, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,11 +28,6 @@ std::string counted_name(const std::string& base) {
 
 namespace {
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 const detail::SymbolicNode& checked(const std::shared_ptr<detail::SymbolicNode>& n) {
     if (!n) throw ValueError("symbolic tensor: undefined (default-constructed); create one with nn::Input");
     return *n;
@@ -111,7 +106,8 @@ void Module::set_automatic_name(std::string name) {
     automatic_name_ = true;
 }
 
-std::string Module::automatic_name_base() const { return lower(type_name()); }
+// Keras' names: the class name in snake_case (max_pooling2d_1), as a Sequential names its layers.
+std::string Module::automatic_name_base() const { return detail::snake_case(type_name()); }
 
 std::shared_ptr<Module> Module::clone() const {
     throw ValueError(type_name() + " '" + name_ +

@@ -82,7 +82,8 @@ public:
     /// Gives the module an automatic name (see has_automatic_name()).
     void set_automatic_name(std::string name);
     /// The stem of the module's automatic names: "dense" gives dense_1, dense_2, ... The
-    /// default is the lower-case type name; nn::Model answers "model", nn::Sequential "sequential".
+    /// default is the type name in snake_case (MaxPooling2D: max_pooling2d, as Keras and as a
+    /// Sequential names its layers); nn::Model answers "model", nn::Sequential "sequential".
     virtual std::string automatic_name_base() const;
 
     /// The class name shown by summaries ("Dense").

@@ -21,6 +21,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "BatchNormalization".
     std::string type_name() const override { return "BatchNormalization"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<BatchNormalization>(*this); }
     /// Creates the four (C) vectors for per-sample input (..., C).
     Shape build(const Shape& input_shape) override;
     /// True once the parameters exist.

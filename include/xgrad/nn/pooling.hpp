@@ -44,6 +44,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "MaxPooling2D".
     std::string type_name() const override { return "MaxPooling2D"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<MaxPooling2D>(*this); }
 };
 
 /// Keras' AveragePooling2D: the mean of each window per channel.
@@ -56,6 +58,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "AveragePooling2D".
     std::string type_name() const override { return "AveragePooling2D"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<AveragePooling2D>(*this); }
 };
 
 /// Keras' GlobalAveragePooling2D: (batch, H, W, C) -> (batch, C), the mean over H and W.
@@ -66,6 +70,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "GlobalAveragePooling2D".
     std::string type_name() const override { return "GlobalAveragePooling2D"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<GlobalAveragePooling2D>(*this); }
     /// (C) for input (H, W, C).
     Shape build(const Shape& input_shape) override;
     /// True once the input shape is known.

@@ -17,6 +17,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "Flatten".
     std::string type_name() const override { return "Flatten"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<Flatten>(*this); }
     /// (product of the input shape).
     Shape build(const Shape& input_shape) override;
     /// True once the input shape is known.
@@ -38,6 +40,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "Reshape".
     std::string type_name() const override { return "Reshape"; }
+    /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
+    std::shared_ptr<Module> clone() const override { return std::make_shared<Reshape>(*this); }
     /// The target with -1 resolved; ShapeError when it does not fit the input size.
     Shape build(const Shape& input_shape) override;
     /// True once the input shape is known.
