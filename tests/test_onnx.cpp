@@ -207,6 +207,13 @@ public:
     std::string type_name() const override { return "Misdeclared"; }
 };
 
+// A layer whose exporter only says how to emit several outputs (emit_all).
+class Twin : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override { return x; }
+    std::string type_name() const override { return "Twin"; }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(onnx_errors)
@@ -293,6 +300,26 @@ BOOST_AUTO_TEST_CASE(a_broken_exporter_is_caught_by_the_checker) {
                           xgrad::test::files::Says({"ONNX's checker rejects the exported graph"}));
     BOOST_CHECK_EXCEPTION(xonnx::register_layer_exporter("", {}), ValueError, has_message{"empty layer type"});
     BOOST_CHECK_EXCEPTION(xonnx::register_layer_exporter("Doubler", {}), ValueError, has_message{"no emit function"});
+}
+
+BOOST_AUTO_TEST_CASE(an_exporter_with_only_emit_all_also_answers_emit) {
+    // Registration fills emit from emit_all, so a caller of find_layer_exporter(...)->emit never
+    // meets an empty std::function; one value is asked for, so two are an error naming the layer.
+    xonnx::register_layer_exporter(
+        "Twin", {.emit = {},
+                 .emit_all = [](const nn::Module& layer, const std::vector<xonnx::Value>& in, xonnx::GraphBuilder& g) {
+                     const std::string a = g.node("Identity", {in[0].name}, xonnx::layer_scope(layer));
+                     const std::string b = g.node("Identity", {in[0].name}, xonnx::layer_scope(layer));
+                     return std::vector<xonnx::Value>{{a, in[0].shape}, {b, in[0].shape}};
+                 }});
+    BOOST_TEST_REQUIRE(xonnx::find_layer_exporter("Twin") != nullptr);
+    BOOST_TEST(static_cast<bool>(xonnx::find_layer_exporter("Twin")->emit));
+    BOOST_TEST(static_cast<bool>(xonnx::find_layer_exporter("Functional")->emit));
+    nn::Sequential net;
+    net.add(nn::Dense(4, "relu", 3));
+    net.add(Twin());
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(net), ValueError,
+                          xgrad::test::files::Says({"layer 'twin_1' (Twin) has 2 outputs where one value is expected"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

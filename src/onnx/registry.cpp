@@ -13,10 +13,35 @@ namespace xgrad::onnx {
 
 namespace {
 
+// One value from a layer that may have several (emit_all): anything else is the error
+// emit_layer gives, naming the layer and its count.
+Value single_output(const nn::Module& layer, std::vector<Value> out) {
+    if (out.size() != 1) {
+        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() + ") has " +
+                         std::to_string(out.size()) + " outputs where one value is expected (as in a Sequential); "
+                         "use it in a functional model, calling it with call_all");
+    }
+    return std::move(out[0]);
+}
+
+// An exporter with only emit_all also answers emit (one output), so that a caller of
+// find_layer_exporter(...)->emit never meets an empty std::function.
+LayerExporter with_single_emit(LayerExporter e) {
+    if (!e.emit && e.emit_all) {
+        e.emit = [all = e.emit_all](const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
+            return single_output(layer, all(layer, inputs, graph));
+        };
+    }
+    return e;
+}
+
 struct Registry {
     std::mutex mutex;
     std::map<std::string, LayerExporter> exporters;
-    Registry() { register_builtin_layers(exporters); }
+    Registry() {
+        register_builtin_layers(exporters);
+        for (auto& [name, e] : exporters) e = with_single_emit(std::move(e));
+    }
 };
 
 Registry& registry() {
@@ -34,7 +59,7 @@ void register_layer_exporter(const std::string& type_name, LayerExporter exporte
     }
     auto& r = registry();
     std::lock_guard lock(r.mutex);
-    r.exporters[type_name] = std::move(exporter);
+    r.exporters[type_name] = with_single_emit(std::move(exporter));
 }
 
 const LayerExporter* find_layer_exporter(const std::string& type_name) {
@@ -63,14 +88,8 @@ std::vector<Value> emit_layer_all(const nn::Module& layer, const std::vector<Val
 
 Value emit_layer(const nn::Module& layer, const std::vector<Value>& inputs, GraphBuilder& graph) {
     const LayerExporter* e = find_layer_exporter(layer.type_name());
-    if (e != nullptr && e->emit) return e->emit(layer, inputs, graph);
-    std::vector<Value> out = emit_layer_all(layer, inputs, graph);
-    if (out.size() != 1) {
-        throw ValueError("onnx::export_model: layer '" + layer_scope(layer) + "' (" + layer.type_name() + ") has " +
-                         std::to_string(out.size()) + " outputs where one value is expected (as in a Sequential); "
-                         "use it in a functional model, calling it with call_all");
-    }
-    return out[0];
+    if (e != nullptr) return e->emit(layer, inputs, graph);  // every registered exporter has emit
+    return single_output(layer, detail::emit_traced(layer, inputs, graph));
 }
 
 std::optional<Shape> layer_input_shape(const nn::Module& layer) {

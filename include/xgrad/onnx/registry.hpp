@@ -30,9 +30,9 @@ struct LayerExporter {
     /// The per-sample input shape the layer knows by itself (Dense: {input_dim} once built),
     /// used when the layer is the first of the exported model. Optional.
     std::function<std::optional<Shape>(const nn::Module& layer)> input_shape = {};
-    /// Emits a layer with any number of outputs; when set, it is used instead of `emit` (which
-    /// may then be empty), and a caller that wants one value gets an error for any other count.
-    /// Optional.
+    /// Emits a layer with any number of outputs; when set, emit_layer_all uses it instead of
+    /// `emit`. `emit` may then be left empty: registration fills it with emit_all checked for
+    /// one output (a ValueError naming the layer and its count otherwise). Optional.
     LayerMultiEmitter emit_all = {};
 };
 
