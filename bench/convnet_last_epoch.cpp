@@ -37,6 +37,7 @@ struct Probe : train::Callback {
     const Array* x_train = nullptr;
     const Array* y_train = nullptr;
     int last_epoch = 0, every = 1, last = 0, steps = 0, epoch = 0, alternatives = 0, seed = 1;  // set by main
+    std::size_t batch = 0;                                                                       // set by main
     std::string dump;                                                                            // set by main
     // The engine's permutation, replayed: fit seeds its shuffling generator with the next draw
     // of xgrad's generator (nothing draws between on_train_begin and that seed) and shuffles
@@ -88,7 +89,7 @@ struct Probe : train::Callback {
     }
     void dump_before_last_step() {
         model()->save_weights(dump + "/before.xgw");
-        const std::size_t batch = 64, begin = std::size_t(steps - 1) * batch;
+        const std::size_t begin = std::size_t(steps - 1) * batch;
         const std::span<const std::size_t> rows(order.data() + begin, order.size() - begin);
         std::ofstream out(dump + "/last_batch.txt");
         for (std::size_t r : rows) out << r << "\n";
@@ -175,6 +176,7 @@ int main(int argc, char** argv) {
         probe->last_epoch = epochs - 1;
         probe->every = every;
         probe->last = last;
+        probe->batch = batch;
         probe->steps = static_cast<int>((n_train + batch - 1) / batch);
         probe->x_train = &train.images;
         probe->y_train = &y_train;

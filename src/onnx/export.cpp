@@ -70,15 +70,17 @@ void validate(const pb::ModelProto& model) {
 
 namespace {
 
-// "1 input", "2 inputs".
-std::string inputs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " input" : " inputs"); }
+// "1 input", "2 inputs" (noun "input"); "1 output", "2 outputs".
+std::string count_text(std::size_t n, const std::string& noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
 
 // The graph's inputs: a functional model's own (names and shapes of its nn::Input tensors), or
 // the ones the options give (input_shape, or input_shapes for several), shaped by the first
-// layer when neither is given; then named by input_names when given.
-std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functional, const ExportOptions& options,
-                                const std::string& who) {
-    const std::string model_text = "model '" + who + "' (" + model.type_name() + ")";
+// layer when neither is given; then named by input_names when given. `as_model` is `model` when
+// it is an nn::Model (else null), `functional` when it is a functional one.
+std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* as_model, const nn::Model* functional,
+                                const ExportOptions& options, const std::string& model_text) {
     if (!options.input_shape.empty() && !options.input_shapes.empty()) {
         throw ValueError("onnx::export_model: " + model_text + ": set ExportOptions::input_shape (one input) or "
                          "input_shapes (several), not both");
@@ -90,7 +92,7 @@ std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functi
         for (std::size_t i = 0; i < names.size(); ++i) ins.push_back({names[i], shapes[i]});
         if (!options.input_shapes.empty()) {
             if (options.input_shapes.size() != ins.size()) {
-                throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(ins.size()) +
+                throw ValueError("onnx::export_model: " + model_text + " takes " + count_text(ins.size(), "input") +
                                  " (its nn::Input tensors), but ExportOptions::input_shapes gives " +
                                  std::to_string(options.input_shapes.size()));
             }
@@ -103,8 +105,7 @@ std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functi
         if (ins.size() == 1) {
             ins[0].name = options.input_name;
         } else {
-            const auto* m = dynamic_cast<const nn::Model*>(&model);
-            const auto own = m != nullptr ? m->input_names() : std::vector<std::string>{};
+            const auto own = as_model != nullptr ? as_model->input_names() : std::vector<std::string>{};
             for (std::size_t i = 0; i < ins.size(); ++i) {
                 ins[i].name = own.size() == ins.size() ? own[i] : options.input_name + "_" + std::to_string(i + 1);
             }
@@ -123,15 +124,14 @@ std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functi
     }
     // A subclassed model says how many inputs its forward_all takes (a plain Module's
     // forward_inputs says it when traced).
-    if (const auto* m = dynamic_cast<const nn::Model*>(&model); m != nullptr && functional == nullptr &&
-                                                                  m->num_inputs() != ins.size()) {
-        throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(m->num_inputs()) +
+    if (as_model != nullptr && functional == nullptr && as_model->num_inputs() != ins.size()) {
+        throw ValueError("onnx::export_model: " + model_text + " takes " + count_text(as_model->num_inputs(), "input") +
                          " (its num_inputs()), but ExportOptions gives " + std::to_string(ins.size()) +
                          " input shape(s); give one per input in ExportOptions::input_shapes");
     }
     if (!options.input_names.empty()) {
         if (options.input_names.size() != ins.size()) {
-            throw ValueError("onnx::export_model: " + model_text + " takes " + inputs_text(ins.size()) +
+            throw ValueError("onnx::export_model: " + model_text + " takes " + count_text(ins.size(), "input") +
                              ", but ExportOptions::input_names gives " + std::to_string(options.input_names.size()));
         }
         for (std::size_t i = 0; i < ins.size(); ++i) ins[i].name = options.input_names[i];
@@ -146,9 +146,6 @@ std::vector<Value> graph_inputs(const nn::Module& model, const nn::Model* functi
     return ins;
 }
 
-// "1 output", "2 outputs".
-std::string outputs_text(std::size_t n) { return std::to_string(n) + (n == 1 ? " output" : " outputs"); }
-
 // The output names known before any node is emitted (reserved so that no node takes them): the
 // given ones, a functional model's, or output_name. A traced model tells its count only once
 // traced.
@@ -161,20 +158,19 @@ std::vector<std::string> known_output_names(const nn::Model* functional, const E
 // The graph outputs' names for `count` outputs: output_names when given (one per output), a
 // functional model's own, output_name for one output, else the model's output_names() when it
 // gives one per output, else output_1, output_2, ...
-std::vector<std::string> graph_output_names(const nn::Module& model, const nn::Model* functional,
+std::vector<std::string> graph_output_names(const nn::Model* as_model, const nn::Model* functional,
                                             const ExportOptions& options, std::size_t count,
                                             const std::string& model_text) {
     if (!options.output_names.empty()) {
         if (options.output_names.size() != count) {
-            throw ValueError("onnx::export_model: " + model_text + " has " + outputs_text(count) +
+            throw ValueError("onnx::export_model: " + model_text + " has " + count_text(count, "output") +
                              ", but ExportOptions::output_names gives " + std::to_string(options.output_names.size()));
         }
         return options.output_names;
     }
     if (functional != nullptr) return functional->output_names();
     if (count == 1) return {options.output_name};
-    const auto* m = dynamic_cast<const nn::Model*>(&model);
-    std::vector<std::string> names = m != nullptr ? m->output_names() : std::vector<std::string>{};
+    std::vector<std::string> names = as_model != nullptr ? as_model->output_names() : std::vector<std::string>{};
     if (names.size() == count) return names;
     names.clear();
     for (std::size_t i = 0; i < count; ++i) names.push_back(options.output_name + "_" + std::to_string(i + 1));
@@ -188,11 +184,11 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
     const std::string who = model.name().empty() ? model.type_name() : model.name();
     const auto* as_model = dynamic_cast<const nn::Model*>(&model);
     const nn::Model* functional = as_model != nullptr && as_model->is_functional() ? as_model : nullptr;
-    const std::vector<Value> inputs = graph_inputs(model, functional, options, who);
     const std::string model_text = "model '" + who + "' (" + model.type_name() + ")";
+    const std::vector<Value> inputs = graph_inputs(model, as_model, functional, options, model_text);
     if (!model.built()) {
-        throw ValueError("onnx::export_model: model '" + who + "' (" + model.type_name() +
-                         ") is not built; give its first layer an input shape or run it once before exporting");
+        throw ValueError("onnx::export_model: " + model_text +
+                         " is not built; give its first layer an input shape or run it once before exporting");
     }
 
     pb::ModelProto proto;
@@ -224,14 +220,13 @@ std::string export_to_string(const nn::Module& model, const ExportOptions& optio
     const std::vector<Value> outputs = functional != nullptr ? emit_functional(*functional, inputs, builder)
                                                              : emit_layer_all(model, inputs, builder);
     // predict and fit expect num_outputs() arrays: a file with another count would not match them.
-    if (const auto* m = dynamic_cast<const nn::Model*>(&model); m != nullptr && functional == nullptr &&
-                                                                  m->num_outputs() != outputs.size()) {
-        throw ValueError("onnx::export_model: " + model_text + " returns " + outputs_text(outputs.size()) +
-                         " from its traced forward_all, but its num_outputs() is " + std::to_string(m->num_outputs()) +
+    if (as_model != nullptr && functional == nullptr && as_model->num_outputs() != outputs.size()) {
+        throw ValueError("onnx::export_model: " + model_text + " returns " + count_text(outputs.size(), "output") +
+                         " from its traced forward_all, but its num_outputs() is " + std::to_string(as_model->num_outputs()) +
                          "; override num_outputs() to say " + std::to_string(outputs.size()));
     }
     const std::vector<std::string> output_names =
-        graph_output_names(model, functional, options, outputs.size(), model_text);
+        graph_output_names(as_model, functional, options, outputs.size(), model_text);
     for (const auto& name : output_names) {
         if (reserved.count(name) == 0 && !impl.value_names.insert(name).second) {
             throw ValueError("onnx::export_model: " + model_text + " has an output named '" + name +
