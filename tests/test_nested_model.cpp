@@ -5,6 +5,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 
 #include "helpers.hpp"
 #include <xgrad/nn.hpp>
@@ -74,6 +78,41 @@ Task make_task(std::size_t n) {
 
 std::string temp_path(const std::string& name) {
     return (fs::temp_directory_path() / ("xgrad_nested_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+// The body of the DOT block that opens at the first '{' after `at`, up to its matching '}'
+// (braces inside quoted labels, as record labels have, do not count).
+std::string dot_block(const std::string& dot, std::size_t at) {
+    const std::size_t open = dot.find('{', at);
+    int depth = 0;
+    bool quoted = false;
+    for (std::size_t i = open; i < dot.size(); ++i) {
+        const char c = dot[i];
+        if (quoted) {
+            if (c == '\\') ++i;
+            else if (c == '"') quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == '{') {
+            ++depth;
+        } else if (c == '}' && --depth == 0) {
+            return dot.substr(open + 1, i - open - 1);
+        }
+    }
+    return "";
+}
+
+// The collapsed layer boxes defined in DOT text `dot` (lines "layer_... [").
+std::set<std::string> layer_boxes(const std::string& dot) {
+    std::set<std::string> boxes;
+    std::istringstream lines(dot);
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t start = line.find_first_not_of(' ');
+        if (start == std::string::npos || line.compare(start, 6, "layer_") != 0) continue;
+        const std::size_t end = line.find(' ', start);
+        if (end != std::string::npos && line.compare(end, 2, " [") == 0) boxes.insert(line.substr(start, end - start));
+    }
+    return boxes;
 }
 
 }  // namespace
@@ -286,6 +325,49 @@ BOOST_AUTO_TEST_CASE(diagrams_draw_the_nested_model_as_one_cluster_around_its_la
     const std::string boxes = viz::model_dot(loss);
     BOOST_TEST(boxes.find("layer_encoder_trunk") != std::string::npos, boxes);
     BOOST_TEST(boxes.find("layer_trunk") != std::string::npos, boxes);
+}
+
+BOOST_AUTO_TEST_CASE(model_dot_draws_the_nested_model_as_a_cluster_around_its_layer_boxes) {
+    // As the detailed diagram: a cluster "encoder" holding exactly the encoder's layer boxes,
+    // the outer model's own "trunk" outside it.
+    manual_seed(9);
+    nn::Model encoder = make_encoder();
+    auto u = nn::Input({4}, "u");
+    auto outs = encoder.call_all(u);
+    auto trunk = nn::Dense(nn::DenseOptions{.units = 2, .name = "trunk"})(outs[1]);
+    nn::Model outer({u}, {outs[0], trunk}, "outer");
+    auto y = outer.forward_all({constant(test::mixed({2, 4}, -1, 1), "u")});
+    Tensor loss = mean(y[0]) + mean(y[1]);
+    const std::string dot = viz::model_dot(loss);
+    const std::size_t at = dot.find("subgraph cluster_encoder {");
+    BOOST_TEST_REQUIRE(at != std::string::npos, dot);
+    const std::string cluster = dot_block(dot, at);
+    BOOST_TEST(cluster.find("label=\"encoder\"; style=\"rounded,dashed\"") != std::string::npos, cluster);
+    const std::set<std::string> inside = layer_boxes(cluster);
+    const std::set<std::string> expected{"layer_encoder_code", "layer_encoder_probs", "layer_encoder_trunk"};
+    BOOST_TEST(inside == expected, boost::test_tools::per_element());
+    std::set<std::string> all = expected;
+    all.insert("layer_trunk");
+    BOOST_TEST(layer_boxes(dot) == all, boost::test_tools::per_element());
+    // One cluster besides the legend: the layers of the outer model are boxes, not clusters.
+    std::size_t clusters = 0;
+    for (std::size_t p = dot.find("subgraph cluster_"); p != std::string::npos; p = dot.find("subgraph cluster_", p + 1)) {
+        ++clusters;
+    }
+    BOOST_TEST(clusters == 2u, dot);
+    // clusters = false draws the boxes alone.
+    viz::DotOptions flat;
+    flat.clusters = false;
+    const std::string unclustered = viz::model_dot(loss, flat);
+    BOOST_TEST(unclustered.find("cluster_encoder") == std::string::npos, unclustered);
+    BOOST_TEST(layer_boxes(unclustered) == all, boost::test_tools::per_element());
+    // Graphviz (in-process) lays it out and draws the cluster.
+    const std::string svg = temp_path("model_dot.svg");
+    BOOST_CHECK_NO_THROW(viz::render(dot, svg));
+    std::ifstream in(svg);
+    const std::string drawn{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    BOOST_TEST(drawn.find("<title>cluster_encoder</title>") != std::string::npos);
+    fs::remove(svg);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

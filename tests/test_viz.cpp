@@ -220,6 +220,43 @@ BOOST_AUTO_TEST_CASE(collapse_layers_draws_one_box_per_scope) {
     BOOST_TEST(model.find("value") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(collapsed_boxes_sit_in_the_cluster_of_their_enclosing_scope) {
+    // "block" has a sub-layer "block/dense_1" and an op of its own; "head" is a layer alone.
+    Tensor x = constant(Array{{1.f, 2.f}}, "x");
+    Tensor y;
+    {
+        NameScope block("block");
+        Tensor h;
+        {
+            NameScope inner("dense_1");
+            h = relu(x * parameter(Array{1.f, 2.f}, "kernel"));
+        }
+        y = h + x;
+    }
+    Tensor top;
+    {
+        NameScope head("head");
+        top = exp(y);
+    }
+    viz::DotOptions o;
+    o.collapse_layers = true;
+    const std::string dot = viz::to_dot(sum(top), o);
+    const auto at = dot.find("\n  subgraph cluster_block {\n    label=\"block\"; style=\"rounded,dashed\"");
+    BOOST_TEST_REQUIRE(at != std::string::npos, dot);
+    const std::string body = dot.substr(at, dot.find("\n  }\n", at) - at);
+    BOOST_TEST(body.find("\n    layer_block [") != std::string::npos, body);  // the block's own ops
+    BOOST_TEST(body.find("\n    layer_block_dense_1 [") != std::string::npos, body);
+    BOOST_TEST(body.find("layer_head") == std::string::npos, body);
+    BOOST_TEST(dot.find("\n  layer_head [") != std::string::npos, dot);  // a layer alone: no cluster
+    std::size_t clusters = 0;
+    for (auto p = dot.find("subgraph cluster_"); p != std::string::npos; p = dot.find("subgraph cluster_", p + 1)) ++clusters;
+    BOOST_TEST(clusters == 2u, dot);  // block and the legend
+    o.clusters = false;
+    const std::string flat = viz::to_dot(sum(top), o);
+    BOOST_TEST(flat.find("cluster_block") == std::string::npos, flat);
+    BOOST_TEST(flat.find("\n  layer_block_dense_1 [") != std::string::npos, flat);
+}
+
 BOOST_AUTO_TEST_CASE(highlight_nodes_and_edges) {
     Tensor a = parameter(Array{1.f}, "a");
     Tensor b = exp(a);

@@ -247,7 +247,18 @@ std::string emit(const Drawing& d, const DotOptions& o) {
         }
     }
 
-    // Collapsed layers: one box each, with in/out shapes and the parameter count.
+    // The scopes drawn as clusters: every scope when expanded; when collapsed, the scopes that
+    // hold layer boxes (a nested model around its layers' boxes, as the expanded view draws it).
+    std::set<std::string> clustered;
+    if (o.clusters && !collapse) clustered = groups;
+    if (o.clusters && collapse) {
+        for (const auto& g : boxes) {
+            for (std::string p = parent_scope(g); !p.empty(); p = parent_scope(p)) clustered.insert(p);
+        }
+    }
+
+    // Collapsed layers: one box each, with in/out shapes and the parameter count, inside the
+    // cluster of their scope's parent (of their own scope when it also holds other boxes).
     std::unordered_map<std::uint64_t, std::set<std::string>> user_groups;  // tensor -> groups reading it
     if (collapse) {
         for (const auto& it : items) {
@@ -290,7 +301,10 @@ std::string emit(const Drawing& d, const DotOptions& o) {
         std::string line = "layer_" + gname.at(g) + " [shape=Mrecord, style=\"filled,bold\", fillcolor=\"" +
                            kLayerFill + "\", label=" + record_label(fields, lr);
         if (hl) line += std::string(", color=\"") + kHighlight + "\", penwidth=3";
-        lines[""].push_back(line + "];");
+        // In its own cluster when it also encloses boxes, else in its parent's (every enclosing
+        // scope of a box is a cluster when clusters are on), else at the top level.
+        const std::string home = clustered.count(g) ? g : clustered.count(parent_scope(g)) ? parent_scope(g) : "";
+        lines[home].push_back(line + "];");
     }
 
     std::ostringstream out;
@@ -304,7 +318,7 @@ std::string emit(const Drawing& d, const DotOptions& o) {
     for (const auto& l : lines[""]) out << "  " << l << "\n";
     // Clusters nest along the scope path; a recursive walk is as deep as the scope path only.
     std::map<std::string, std::vector<std::string>> children;
-    for (const auto& g : groups) children[parent_scope(g)].push_back(g);
+    for (const auto& g : clustered) children[parent_scope(g)].push_back(g);
     auto cluster = [&](auto&& self, const std::string& g, const std::string& indent) -> void {
         out << indent << "subgraph cluster_" << gname.at(g) << " {\n";
         out << indent << "  label=" << quote(last_component(g))
@@ -313,9 +327,7 @@ std::string emit(const Drawing& d, const DotOptions& o) {
         for (const auto& c : children[g]) self(self, c, indent + "  ");
         out << indent << "}\n";
     };
-    if (o.clusters && !collapse) {
-        for (const auto& g : children[""]) cluster(cluster, g, "  ");
-    }
+    for (const auto& g : children[""]) cluster(cluster, g, "  ");
 
     // Edges: input tensor -> op (labelled with the input index when the op has several),
     // op -> output tensor; across a collapsed layer's border, labelled with the shape.

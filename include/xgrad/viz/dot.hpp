@@ -23,7 +23,9 @@ struct DotOptions {
     std::size_t max_value_elements = 6;    ///< all elements up to this size, else min/max/mean/norm
     bool show_values = true;               ///< a "value" field on each tensor
     bool show_grads = true;                ///< a "grad" field: `gradients[id]`, else the tensor's grad()
-    bool clusters = true;                  ///< tensors with the same scope() in one labelled cluster
+    /// Tensors with the same scope() in one labelled cluster, nested by scope path; with
+    /// collapse_layers, a cluster around the layer boxes of each enclosing scope (a nested model).
+    bool clusters = true;
     bool collapse_layers = false;          ///< each scope as ONE box: in/out shapes, parameter count
     bool color_by_grad = false;            ///< fill by log10 |grad| (Frobenius norm), with a legend
     std::size_t max_nodes = 500;           ///< more DOT nodes than this: ValueError
@@ -46,7 +48,8 @@ std::string to_dot(const std::vector<Tensor>& roots, const DotOptions& options =
 
 /// A model-level diagram like Keras' plot_model: every scope (layer) as one box with its input
 /// and output shapes and parameter count, tensors outside any scope as input/output boxes,
-/// edges labelled with shapes. Equals to_dot with collapse_layers and without values or grads.
+/// edges labelled with shapes; a scope holding layer boxes (a nested model "encoder" around
+/// "encoder/trunk", ...) is a labelled cluster around them. Equals to_dot with collapse_layers and without values or grads.
 std::string model_dot(const Tensor& output, const DotOptions& options = {});
 
 /// The gradient graph of `loss` (a one-element tensor that requires grad): runs a
