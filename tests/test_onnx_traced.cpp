@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <stdexcept>
 
 #include "file_helpers.hpp"
 #include "helpers.hpp"
@@ -239,7 +240,7 @@ class Unsupported : public nn::Model {
 public:
     enum class Kind {
         Pow, BatchSum, BatchConstant, BatchMean, MixSamples, Unrecorded, ClipNoRange, ClipBadRange, GatherBatch,
-        GatherBatchIds, GatherOutOfRange, BadBroadcast
+        GatherBatchIds, GatherOutOfRange, BadBroadcast, UserRuntimeError, UserOutOfRange
     };
     explicit Unsupported(Kind kind) : nn::Model("odd"), kind_(kind) {
         table_ = register_parameter("table", ramp({5, 4}, -1.f, 1.f));
@@ -262,6 +263,9 @@ public:
                 return x + reshape(gather(table_, zeros({x.shape()[0], 1})), {-1, 4});
             case Kind::GatherOutOfRange: return gather(table_, x + 7.f);  // row 7 of a table of 5
             case Kind::BadBroadcast: return x + ones({5});
+            // User code throwing exceptions that are not xgrad's.
+            case Kind::UserRuntimeError: throw std::runtime_error("vocabulary 'words.txt' is not loaded");
+            case Kind::UserOutOfRange: throw std::out_of_range("feature 9 of a sample of 4");
         }
         return x;
     }
@@ -566,6 +570,19 @@ BOOST_AUTO_TEST_CASE(errors_of_the_traced_forward_name_the_module) {
     BOOST_CHECK_EXCEPTION(xonnx::export_to_string(broadcast, {.input_shape = {4}}), ShapeError,
                           Says({"onnx::export_model: module 'odd' (Model) fails in its traced forward on a sample "
                                 "batch (3x4): ", "(5)"}));
+}
+
+BOOST_AUTO_TEST_CASE(other_exceptions_of_the_traced_forward_become_value_errors_naming_the_module) {
+    // Not xgrad's own: a std::runtime_error and a std::out_of_range thrown by the user's forward
+    // come out as xgrad errors (catchable as xgrad::Error) with the module's name and their text.
+    Unsupported runtime(Unsupported::Kind::UserRuntimeError);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(runtime, {.input_shape = {4}}), ValueError,
+                          Says({"onnx::export_model: module 'odd' (Model) fails in its traced forward on a sample "
+                                "batch (3x4): vocabulary 'words.txt' is not loaded"}));
+    Unsupported out_of_range(Unsupported::Kind::UserOutOfRange);
+    BOOST_CHECK_EXCEPTION(xonnx::export_to_string(out_of_range, {.input_shape = {4}}), Error,
+                          Says({"onnx::export_model: module 'odd' (Model) fails in its traced forward on a sample "
+                                "batch (3x4): feature 9 of a sample of 4"}));
 }
 
 BOOST_AUTO_TEST_CASE(input_counts_must_match_the_model) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -79,12 +80,23 @@ Array index_sample(const Shape& per_sample) {
 Shape per_sample(const Array& v) { return Shape(v.shape().begin() + 1, v.shape().end()); }
 
 // The outputs of the forward on `samples` in inference mode, recording (the flags are put back).
+// A forward is user code: a std::exception of its own (std::out_of_range from a container's at(),
+// a std::runtime_error) becomes a ValueError with the same text, so that it gets the module's
+// name in front like xgrad's errors; std::bad_alloc stays what it is (no input error).
 std::vector<Tensor> run_forward(nn::Module& m, const std::vector<Tensor>& samples) {
     EnableGradGuard recording;
     TrainingFlags flags(m);
     m.eval();
-    if (auto* model = dynamic_cast<nn::Model*>(&m)) return model->forward_all(samples);
-    return {samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples)};
+    try {
+        if (auto* model = dynamic_cast<nn::Model*>(&m)) return model->forward_all(samples);
+        return {samples.size() == 1 ? m.forward(samples[0]) : m.forward_inputs(samples)};
+    } catch (const Error&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ValueError(e.what());
+    }
 }
 
 // `e` again, of its own type, with `prefix` before its message.

@@ -16,7 +16,8 @@ namespace xgrad::onnx::detail {
 /// does), and the recorded ops between the samples and the outputs become ONNX nodes, each
 /// once however many outputs read it. Returns one value per output (a Model's forward_all may
 /// return several). An error of the forward itself gets the module's name in front and keeps
-/// its type.
+/// its type; any other std::exception it throws (user code) becomes a ValueError with the same
+/// prefix and its what() text (std::bad_alloc passes unchanged).
 std::vector<Value> emit_traced(const nn::Module& module, const std::vector<Value>& inputs, GraphBuilder& graph);
 
 /// What an op's emitter needs to know about the trace it is part of.

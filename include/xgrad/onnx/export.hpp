@@ -62,7 +62,9 @@ struct ExportOptions {
 /// trace does not map, or computes across the batch axis
 /// (the message names the module, the op and its traced shapes); an opset outside 13..17; the
 /// checker rejects the graph. An error of a traced forward itself (a shape error, an index out
-/// of a table) keeps its type and gets the module's name in front.
+/// of a table) keeps its type and gets the module's name in front; a std::exception that is
+/// not an xgrad error (a std::out_of_range or std::runtime_error thrown by user code in the
+/// forward) becomes a ValueError with the same prefix and its what() text.
 std::string export_to_string(const nn::Module& model, const ExportOptions& options = {});
 
 /// Writes export_to_string(model, options) to `path` atomically (a crash never leaves a
