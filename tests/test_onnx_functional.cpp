@@ -89,6 +89,27 @@ nn::Model siamese(bool two_outputs) {
                      "siamese");
 }
 
+// One Dense object called on two inputs (shared weights), each result through one nested
+// encoder (probabilities only) called twice, joined by a head: every weight read twice. Biases
+// are set non-zero so that a call reading the wrong (or no) bias would show in the round trip.
+nn::Model shared_layers() {
+    manual_seed(25);
+    std::shared_ptr<nn::Model> encoder = make_encoder(false);
+    auto shared = std::make_shared<nn::Dense>(
+        nn::DenseOptions{.units = 4, .activation = nn::Activation::Relu, .name = "shared"});
+    auto u1 = nn::Input({6}, "u1");
+    auto u2 = nn::Input({6}, "u2");
+    auto a = (*encoder)((*shared)(u1));
+    auto b = (*encoder)((*shared)(u2));
+    auto head = nn::Dense(nn::DenseOptions{.units = 2, .name = "head"})(nn::concatenate({a, b}));
+    nn::Model model({u1, u2}, {head}, "shared_weights");
+    float k = 0.f;
+    for (auto& [name, p] : model.named_parameters()) {
+        if (name.find("bias") != std::string::npos) p.data() = xgrad::test::ramp({p.size()}, -0.3f + (k += 0.1f), 0.4f);
+    }
+    return model;
+}
+
 // The name of the node that produces value `name` ("" when none does).
 std::string producer(const ::onnx::ModelProto& m, const std::string& name) {
     for (const auto& n : m.graph().node()) {
@@ -185,9 +206,9 @@ BOOST_AUTO_TEST_CASE(a_nested_model_with_two_outputs_is_emitted_once_and_read_by
     BOOST_TEST(concat->input(1) == "encoder");  // the probabilities, renamed as graph output 0
 }
 
-BOOST_AUTO_TEST_CASE(a_nested_model_called_twice_is_written_per_call_with_one_or_two_outputs) {
-    // Each call is written in full, its weights too, for a one-output nested model (as for any
-    // layer called twice) and for one with two outputs alike.
+BOOST_AUTO_TEST_CASE(a_nested_model_called_twice_is_written_per_call_reading_one_copy_of_its_weights) {
+    // Each call's nodes are written, reading the one copy of the weights, for a one-output
+    // nested model (as for any layer called twice) and for one with two outputs alike.
     for (const bool two_outputs : {false, true}) {
         nn::Model model = siamese(two_outputs);
         ::onnx::ModelProto m;
@@ -199,13 +220,42 @@ BOOST_AUTO_TEST_CASE(a_nested_model_called_twice_is_written_per_call_with_one_or
             BOOST_TEST(std::count(nodes.begin(), nodes.end(), inner + ".trunk/Gemm") == 1);
             BOOST_TEST(std::count(nodes.begin(), nodes.end(), inner + ".trunk/Gemm_1") == 1);
             BOOST_TEST(std::count(inits.begin(), inits.end(), inner + ".trunk.kernel") == 1);
-            BOOST_TEST(std::count(inits.begin(), inits.end(), inner + ".trunk.kernel_1") == 1);
+            BOOST_TEST(std::count(inits.begin(), inits.end(), inner + ".trunk.kernel_1") == 0);
             // Each Sub operand comes from its own call.
             const auto* sub = node_named(m, "subtract_1/Sub");
             BOOST_REQUIRE(sub != nullptr);
             const std::string head = two_outputs ? ".code/Tanh" : ".probs/Softmax";
             BOOST_TEST(producer(m, sub->input(0)) == inner + head);
             BOOST_TEST(producer(m, sub->input(1)) == inner + head + "_1");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_layer_and_a_nested_model_called_twice_write_each_weight_once) {
+    nn::Model model = shared_layers();
+    ::onnx::ModelProto m;
+    BOOST_REQUIRE(m.ParseFromString(xonnx::export_to_string(model)));
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(m));
+    // Exactly one initializer per weight of the model, named by its path, whatever the calls.
+    std::vector<std::string> weights;
+    for (const auto& [name, p] : model.named_parameters()) weights.push_back(p.label());
+    std::vector<std::string> inits = initializer_names(m);
+    std::sort(weights.begin(), weights.end());
+    std::sort(inits.begin(), inits.end());
+    BOOST_TEST(weights.size() == 8u);  // shared, encoder.trunk, encoder.probs, head: kernel and bias each
+    BOOST_TEST(inits == weights, boost::test_tools::per_element());
+    // Two nodes per shared Gemm (one per call), both reading the one kernel and bias.
+    for (const std::string layer : {"shared", "encoder.trunk", "encoder.probs"}) {
+        const auto* first = node_named(m, layer + "/Gemm");
+        const auto* second = node_named(m, layer + "/Gemm_1");
+        BOOST_TEST_CONTEXT(layer) {
+            BOOST_REQUIRE(first != nullptr);
+            BOOST_REQUIRE(second != nullptr);
+            BOOST_TEST(first->input(0) != second->input(0));  // each call on its own input
+            BOOST_TEST(first->input(1) == layer + ".kernel");
+            BOOST_TEST(second->input(1) == layer + ".kernel");
+            BOOST_TEST(first->input(2) == layer + ".bias");
+            BOOST_TEST(second->input(2) == layer + ".bias");
         }
     }
 }
@@ -242,6 +292,12 @@ BOOST_AUTO_TEST_CASE(a_nested_model_with_two_outputs_matches_predict) {
     nn::Model twice = siamese(true);
     const std::vector<Array> xs{xgrad::test::mixed({5, 4}, -1.f, 1.f), xgrad::test::mixed({5, 4}, -2.f, 2.f)};
     BOOST_TEST(ort::round_trip_all(twice, xs) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(shared_weights_written_once_match_predict) {
+    nn::Model model = shared_layers();
+    const std::vector<Array> xs{xgrad::test::mixed({5, 6}, -1.f, 1.f), xgrad::test::mixed({5, 6}, -2.f, 1.5f)};
+    BOOST_TEST(ort::round_trip_all(model, xs) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(every_merge_layer_matches_predict) {

@@ -123,6 +123,33 @@ private:
     std::shared_ptr<nn::Module> fc_;
 };
 
+// y = fc(fc(x) * scale) * scale: a child Dense and a parameter each used twice in one forward.
+class Reuse : public nn::Module {
+public:
+    Reuse() {
+        manual_seed(15);
+        fc_ = register_module("fc", std::make_shared<nn::Dense>(4, "tanh", 4));
+        scale_ = register_parameter("scale", ramp({4}, 0.5f, 1.5f));
+        Tensor bias = std::dynamic_pointer_cast<nn::Dense>(fc_)->bias();
+        bias.data() = ramp({4}, -0.2f, 0.3f);  // non-zero: a call without its bias would show
+    }
+    Tensor forward(const Tensor& x) override { return (*fc_)((*fc_)(x) * scale_) * scale_; }
+    std::string type_name() const override { return "Reuse"; }
+    std::shared_ptr<nn::Module> clone() const override { return std::make_shared<Reuse>(*this); }
+
+private:
+    std::shared_ptr<nn::Module> fc_;
+    Tensor scale_;
+};
+
+// One Reuse object called on two inputs of a functional model: each call is traced on its own.
+nn::Model reuse_called_twice() {
+    auto reuse = std::make_shared<Reuse>();
+    auto a = nn::Input({4}, "a");
+    auto b = nn::Input({4}, "b");
+    return nn::Model({a, b}, {nn::subtract({(*reuse)(a), (*reuse)(b)})}, "reused");
+}
+
 // Two inputs: a * sigmoid(b), a merge the library does not have.
 class Gate : public nn::Module {
 public:
@@ -490,6 +517,36 @@ BOOST_AUTO_TEST_CASE(several_outputs_get_one_graph_output_each) {
     BOOST_TEST(w.graph().output(0).name() == "w");
 }
 
+BOOST_AUTO_TEST_CASE(weights_used_twice_are_written_once) {
+    // Used twice within one forward (one trace), and a module called twice (two traces): one
+    // initializer per weight either way, every use reading it.
+    const auto labels = [](const nn::Module& net) {
+        std::vector<std::string> v;
+        for (const auto& [name, p] : net.named_parameters()) v.push_back(p.label());
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const auto initializers = [](const ::onnx::ModelProto& m) {
+        std::vector<std::string> v;
+        for (const auto& t : m.graph().initializer()) v.push_back(t.name());
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    Reuse once;
+    const auto m = parse(xonnx::export_to_string(once, {.input_shape = {4}}));
+    BOOST_TEST(labels(once) == (std::vector<std::string>{"fc.bias", "fc.kernel", "scale"}), boost::test_tools::per_element());
+    BOOST_TEST(initializers(m) == labels(once), boost::test_tools::per_element());
+    const auto ops = op_types(m);
+    BOOST_TEST(std::count(ops.begin(), ops.end(), "MatMul") == 2);  // fc twice, one kernel
+    nn::Model twice = reuse_called_twice();
+    const auto t = parse(xonnx::export_to_string(twice));
+    BOOST_CHECK_NO_THROW(::onnx::checker::check_model(t));
+    BOOST_TEST(labels(twice).size() == 3u);
+    BOOST_TEST(initializers(t) == labels(twice), boost::test_tools::per_element());
+    const auto both = op_types(t);
+    BOOST_TEST(std::count(both.begin(), both.end(), "MatMul") == 4);
+}
+
 BOOST_AUTO_TEST_CASE(a_module_with_two_outputs_in_a_functional_model_is_traced_once) {
     nn::Model outer = two_outputs_as_a_layer();
     const auto m = parse(xonnx::export_to_string(outer));
@@ -692,6 +749,11 @@ BOOST_AUTO_TEST_CASE(a_two_input_module_in_a_functional_model) {
     auto b = nn::Input({4}, "b");
     auto gated = Gate()({nn::Dense(4, "tanh")(a), b});
     nn::Model net({a, b}, {nn::Dense(2, "linear")(gated)}, "gated");
+    BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 4}, -2.f, 2.f)}) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(a_module_called_twice_with_weights_used_twice_matches_predict) {
+    nn::Model net = reuse_called_twice();
     BOOST_TEST(ort::round_trip_all(net, {mixed({5, 4}, -1.f, 1.f), mixed({5, 4}, -2.f, 2.f)}) <= ort::kTolerance);
 }
 

@@ -24,7 +24,7 @@ std::vector<Value> emit_functional(const nn::Model& model, const std::vector<Val
     for (std::size_t i = 0; i < inputs.size(); ++i) values[g->inputs[i]] = {inputs[i]};
     // Nodes come in an order where every node's inputs precede it. A node is one call of its
     // layer, emitted once whichever of its outputs are read; a shared layer is emitted once per
-    // call (its weights then appear once per call too).
+    // call, every call reading the one copy of its weights (GraphBuilder::initializer).
     for (std::size_t p = 0; p < g->nodes.size(); ++p) {
         const auto& node = g->nodes[p];
         if (!node.layer) continue;

@@ -6,8 +6,10 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "xgrad/onnx/graph_builder.hpp"
 
@@ -21,6 +23,14 @@ struct GraphBuilder::Impl {
     int opset = 0;
     std::set<std::string> value_names;  // inputs, initializers and node outputs
     std::set<std::string> node_names;
+    // Initializers by the name they were asked for (before `unique`): where a new one equals
+    // one of these in type, shape and data, the existing one is read instead (indices into
+    // graph->initializer()).
+    std::map<std::string, std::vector<int>> initializers_by_base;
+
+    // Adds `tensor` as an initializer named after `name` and returns its unique name; an equal
+    // tensor already added under the same requested name is returned instead (shared weights).
+    std::string add_initializer(const std::string& name, pb::TensorProto&& tensor);
 
     // `base`, or `base_1`, `base_2`, ... : the first one not in `used`, which it joins.
     static std::string unique(std::set<std::string>& used, const std::string& base) {

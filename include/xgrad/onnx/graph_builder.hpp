@@ -37,10 +37,12 @@ public:
     explicit GraphBuilder(Impl& impl) : impl_(&impl) {}
 
     /// Adds a float32 initializer (e.g. trained weights) named after `name`; returns its
-    /// unique name.
+    /// unique name. When an initializer was already added under the same `name` with the same
+    /// shape and the same bits, nothing is added and that one's name is returned: every call of
+    /// a layer called several times (shared weights) reads one initializer, written once.
     std::string initializer(const std::string& name, const Array& value);
     /// Adds an int64 initializer of shape `shape` (e.g. Reshape's target shape); returns its
-    /// unique name.
+    /// unique name. An equal one already added under the same `name` is reused, as above.
     std::string initializer_int64(const std::string& name, const std::vector<std::int64_t>& values,
                                   const std::vector<std::int64_t>& shape);
     /// Adds the node `op_type(inputs)` with one output, named "<scope>/<op_type>" (the layer
