@@ -5,7 +5,7 @@ find_package(xtensor REQUIRED)
 find_package(xtensor-blas REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of the datasets (libcrypto EVP)
-find_package(nlohmann_json 3.10 REQUIRED)          # History JSON
+find_package(nlohmann_json 3.10 REQUIRED)          # History JSON, layer configs, saved models
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc libcgraph)

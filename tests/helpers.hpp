@@ -20,9 +20,10 @@ struct has_message {
 
 /// A column vector (n x 1): `Array{{1}, {2}}` is ambiguous for xtensor.
 inline Array column(std::initializer_list<float> values) {
-    Array a = Array(Array::shape_type{values.size()});
+    // Shaped (n, 1) at once: the (n) array reshaped after made GCC 12 warn (-Wmaybe-uninitialized,
+    // inside xtensor's svector copy) depending on what else the precompiled header held.
+    Array a(Array::shape_type{values.size(), 1});
     std::copy(values.begin(), values.end(), a.begin());
-    a.reshape({values.size(), 1});
     return a;
 }
 

@@ -414,9 +414,9 @@ BOOST_AUTO_TEST_CASE(bad_files_are_rejected_and_leave_the_model_unchanged) {
     BOOST_CHECK_EXCEPTION(b.load_weights(bad), IoError, has_message("fails its CRC-32 checksum"));
     unchanged();
     std::string newer = bytes;
-    newer[8] = 2;  // version field
+    newer[8] = 3;  // version field (2 is a whole model's: nn_model_io)
     write_all(bad, newer);
-    BOOST_CHECK_EXCEPTION(b.load_weights(bad), IoError, has_message("has format version 2; this build reads version 1 (the file was written by a newer xgrad)"));
+    BOOST_CHECK_EXCEPTION(b.load_weights(bad), IoError, has_message("has format version 3; this build reads versions 1 (weights) and 2 (whole models) (the file was written by a newer xgrad)"));
     write_all(bad, "not a weights file");
     BOOST_CHECK_EXCEPTION(b.load_weights(bad), IoError, has_message("is not an xgrad weights file (bad magic)"));
     BOOST_CHECK_EXCEPTION(b.load_weights(temp_path("missing.xgw")), IoError, has_message("cannot open"));

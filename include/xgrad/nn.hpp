@@ -20,6 +20,7 @@
 #include "xgrad/nn/pooling.hpp"
 #include "xgrad/nn/reshape.hpp"
 #include "xgrad/nn/sequential.hpp"
+#include "xgrad/nn/serialization.hpp"
 #include "xgrad/optim/optimizer.hpp"
 #include "xgrad/optim/optimizers.hpp"
 #include "xgrad/train.hpp"

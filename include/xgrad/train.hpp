@@ -1,7 +1,7 @@
 #pragma once
 /// @file train.hpp
 /// The training engine and its parts: fit/evaluate/predict for any nn::Model, options,
-/// callbacks (HtmlReport too), History, the progress bar, weights files and the data-parallel hooks.
+/// callbacks (HtmlReport too), History, the progress bar, weights and whole-model files and the data-parallel hooks.
 
 #include "xgrad/nn/model.hpp"
 #include "xgrad/train/callbacks.hpp"
@@ -10,5 +10,6 @@
 #include "xgrad/train/fit_options.hpp"
 #include "xgrad/train/history.hpp"
 #include "xgrad/train/html_report.hpp"
+#include "xgrad/train/model_io.hpp"
 #include "xgrad/train/progbar.hpp"
 #include "xgrad/train/weights_io.hpp"

@@ -273,10 +273,9 @@ std::vector<std::shared_ptr<Module>> Model::layers() const {
 }
 
 std::vector<Shape> Model::input_shapes() const {
+    if (!graph_) return seen_input_shapes_;
     std::vector<Shape> out;
-    if (graph_) {
-        for (std::size_t p : graph_->inputs) out.push_back(graph_->nodes[p].shapes[0]);
-    }
+    for (std::size_t p : graph_->inputs) out.push_back(graph_->nodes[p].shapes[0]);
     return out;
 }
 

@@ -56,8 +56,27 @@ std::string initializer_names() {
 
 Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 Initializer::Initializer(const std::string& name) : Initializer(lookup(name)) {}
-Initializer::Initializer(std::string name, std::function<Array(const Shape&)> fn)
-    : name_(std::move(name)), fn_(std::move(fn)) {}
+Initializer::Initializer(std::string name, std::function<Array(const Shape&)> fn, std::map<std::string, float> arguments)
+    : name_(std::move(name)), fn_(std::move(fn)), arguments_(std::move(arguments)) {}
+
+Initializer get(const std::string& name, const std::map<std::string, float>& arguments) {
+    const Initializer defaults(name);  // ValueError for an unknown name
+    std::string taken;
+    for (const auto& [k, v] : defaults.arguments()) taken += (taken.empty() ? "" : ", ") + k;
+    for (const auto& [k, v] : arguments) {
+        if (!defaults.arguments().count(k)) {
+            throw ValueError("initializer '" + name + "' has no argument '" + k + "'" +
+                             (taken.empty() ? std::string(" (it takes none)") : " (it takes " + taken + ")"));
+        }
+    }
+    auto value = [&](const char* k) {
+        auto it = arguments.find(k);
+        return it != arguments.end() ? it->second : defaults.arguments().at(k);
+    };
+    if (name == "random_normal") return random_normal(value("mean"), value("stddev"));
+    if (name == "random_uniform") return random_uniform(value("minval"), value("maxval"));
+    return defaults;
+}
 
 Initializer glorot_uniform() {
     return {"glorot_uniform", [](const Shape& s) {
@@ -94,11 +113,13 @@ Initializer ones() {
 }
 
 Initializer random_normal(float mean, float stddev) {
-    return {"random_normal", [=](const Shape& s) { return xgrad::random_normal(s, mean, stddev); }};
+    return {"random_normal", [=](const Shape& s) { return xgrad::random_normal(s, mean, stddev); },
+            {{"mean", mean}, {"stddev", stddev}}};
 }
 
 Initializer random_uniform(float minval, float maxval) {
-    return {"random_uniform", [=](const Shape& s) { return xgrad::random_uniform(s, minval, maxval); }};
+    return {"random_uniform", [=](const Shape& s) { return xgrad::random_uniform(s, minval, maxval); },
+            {{"minval", minval}, {"maxval", maxval}}};
 }
 
 }  // namespace xgrad::nn::init

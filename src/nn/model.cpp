@@ -108,6 +108,7 @@ std::vector<Shape> Model::build_inputs(const std::vector<Shape>& input_shapes) {
         throw;
     }
     train(was_training);
+    set_input_shapes(input_shapes);
     std::vector<Shape> shapes;
     for (const auto& o : outs) {
         const Shape s = o.shape_vector();

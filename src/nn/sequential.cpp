@@ -67,7 +67,7 @@ Shape Sequential::build(const Shape& input_shape) {
     if (layers_.empty()) throw ValueError("Sequential::build: model '" + name() + "' has no layers");
     Shape s = input_shape;
     for (auto& layer : layers_) s = layer->build(s);
-    input_shape_ = input_shape;
+    set_input_shapes({input_shape});
     return s;
 }
 

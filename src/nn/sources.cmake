@@ -15,6 +15,9 @@ target_sources(xgrad PRIVATE
   nn/summary_table.cpp
   nn/model.cpp
   nn/sequential.cpp
+  nn/registry.cpp
+  nn/layer_configs.cpp
+  nn/model_config.cpp
   nn/losses.cpp
   nn/metrics.cpp
 )

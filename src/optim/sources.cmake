@@ -1,6 +1,7 @@
 target_sources(xgrad PRIVATE
   optim/optimizer.cpp
   optim/optimizers.cpp
+  optim/optimizer_config.cpp
 )
 # map_ formulas round exactly as the recorded ops do (no FMA contraction); without errno, sqrt
 # vectorises. GCC 12's false -W(maybe-)uninitialized inside _mm512_sqrt_ps (see

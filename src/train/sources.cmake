@@ -5,6 +5,7 @@ target_sources(xgrad PRIVATE
   train/distribution.cpp
   train/weights.cpp
   train/weights_io.cpp
+  train/model_io.cpp
   train/history.cpp
   train/callbacks.cpp
   train/progbar.cpp

@@ -46,7 +46,8 @@ std::uint32_t crc(const char* p, std::size_t n) {
 // Bounds-checked reader over the file's bytes.
 class Reader {
 public:
-    Reader(const std::string& path, const std::string& bytes, std::size_t end) : path_(path), bytes_(bytes), end_(end) {}
+    Reader(const std::string& who, const std::string& path, const std::string& bytes, std::size_t end)
+        : who_(who), path_(path), bytes_(bytes), end_(end) {}
     template <class T>
     T get(const char* what) {
         need(sizeof(T), what);
@@ -66,10 +67,11 @@ public:
 private:
     void need(std::size_t n, const std::string& what) {
         if (n > end_ - pos_) {
-            throw IoError("load_weights: '" + path_ + "' is truncated: " + what + " needs " + std::to_string(n) +
+            throw IoError(who_ + ": '" + path_ + "' is truncated: " + what + " needs " + std::to_string(n) +
                           " bytes at offset " + std::to_string(pos_) + " but only " + std::to_string(end_ - pos_) + " remain");
         }
     }
+    const std::string& who_;
     const std::string& path_;
     const std::string& bytes_;
     std::size_t end_;
@@ -78,9 +80,15 @@ private:
 
 }  // namespace
 
-void write_weights_file(const std::string& path, const NamedArrays& tensors) {
+namespace {
+
+std::string encode(std::uint32_t version, const std::string* model, const NamedArrays& tensors) {
     std::string out(kMagic, sizeof kMagic);
-    put<std::uint32_t>(out, kWeightsVersion);
+    put<std::uint32_t>(out, version);
+    if (model) {
+        put<std::uint64_t>(out, model->size());
+        out += *model;
+    }
     put<std::uint64_t>(out, tensors.size());
     for (auto& [name, a] : tensors) {
         put<std::uint32_t>(out, std::uint32_t(name.size()));
@@ -90,36 +98,53 @@ void write_weights_file(const std::string& path, const NamedArrays& tensors) {
         out.append(reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float));
     }
     put<std::uint32_t>(out, crc(out.data(), out.size()));
-    write_file_atomic(path, out, "save_weights");
+    return out;
 }
 
-NamedArrays read_weights_file(const std::string& path) {
+}  // namespace
+
+void write_weights_file(const std::string& path, const NamedArrays& tensors) {
+    write_file_atomic(path, encode(kWeightsVersion, nullptr, tensors), "save_weights");
+}
+
+void write_model_file(const std::string& path, const std::string& model, const NamedArrays& tensors,
+                      const std::string& who) {
+    write_file_atomic(path, encode(kModelVersion, &model, tensors), who);
+}
+
+NamedArrays read_weights_file(const std::string& path) { return read_xgrad_file(path).tensors; }
+
+WeightsFile read_xgrad_file(const std::string& path, const std::string& who, const std::string& kind) {
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw IoError("load_weights: cannot open '" + path + "': " + std::strerror(errno));
+    if (!f) throw IoError(who + ": cannot open '" + path + "': " + std::strerror(errno));
     std::ostringstream ss;
     ss << f.rdbuf();
     const std::string bytes = ss.str();
     if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
-        throw IoError("load_weights: '" + path + "' is not an xgrad weights file (bad magic)");
+        throw IoError(who + ": '" + path + "' is not an xgrad " + kind + " file (bad magic)");
     }
-    if (bytes.size() < sizeof kMagic + 4 + 8 + 4) throw IoError("load_weights: '" + path + "' is truncated (header)");
-    Reader r(path, bytes, bytes.size() - 4);  // the last 4 bytes are the checksum
+    if (bytes.size() < sizeof kMagic + 4 + 8 + 4) throw IoError(who + ": '" + path + "' is truncated (header)");
+    Reader r(who, path, bytes, bytes.size() - 4);  // the last 4 bytes are the checksum
     r.take(sizeof kMagic, "magic");
-    const auto version = r.get<std::uint32_t>("version");
-    if (version > kWeightsVersion || version == 0) {
-        throw IoError("load_weights: '" + path + "' has format version " + std::to_string(version) +
-                      "; this build reads version " + std::to_string(kWeightsVersion) +
-                      (version > kWeightsVersion ? " (the file was written by a newer xgrad)" : ""));
+    WeightsFile out;
+    out.version = r.get<std::uint32_t>("version");
+    if (out.version > kModelVersion || out.version == 0) {
+        throw IoError(who + ": '" + path + "' has format version " + std::to_string(out.version) +
+                      "; this build reads versions 1 (weights) and 2 (whole models)" +
+                      (out.version > kModelVersion ? " (the file was written by a newer xgrad)" : ""));
+    }
+    if (out.version >= kModelVersion) {
+        const auto n = r.get<std::uint64_t>("model description length");
+        out.model.assign(r.take(std::size_t(n), "model description"), std::size_t(n));
     }
     const auto count = r.get<std::uint64_t>("tensor count");
-    NamedArrays out;
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::string which = "tensor " + std::to_string(i);
         const auto name_len = r.get<std::uint32_t>((which + " name length").c_str());
-        if (name_len > kMaxName) throw IoError("load_weights: '" + path + "' is corrupt: " + which + " name length " + std::to_string(name_len));
+        if (name_len > kMaxName) throw IoError(who + ": '" + path + "' is corrupt: " + which + " name length " + std::to_string(name_len));
         std::string name(r.take(name_len, which + " name"), name_len);
         const auto rank = r.get<std::uint32_t>(("'" + name + "' rank").c_str());
-        if (rank > kMaxRank) throw IoError("load_weights: '" + path + "' is corrupt: '" + name + "' has rank " + std::to_string(rank));
+        if (rank > kMaxRank) throw IoError(who + ": '" + path + "' is corrupt: '" + name + "' has rank " + std::to_string(rank));
         Array::shape_type shape(rank);
         // Bound the product of the dims with zeros counted as 1, not just the element count:
         // xtensor computes strides from the other dims, and {0, 2^48, 2^48} overflows them.
@@ -128,7 +153,7 @@ NamedArrays read_weights_file(const std::string& path) {
         for (auto& d : shape) {
             d = std::size_t(r.get<std::uint64_t>(("'" + name + "' dims").c_str()));
             if (d > limit || (d != 0 && extent > limit / d))
-                throw IoError("load_weights: '" + path + "' is corrupt: '" + name + "' is too large");
+                throw IoError(who + ": '" + path + "' is corrupt: '" + name + "' is too large");
             extent *= std::max<std::size_t>(d, 1);
             n *= d;
         }
@@ -137,16 +162,16 @@ NamedArrays read_weights_file(const std::string& path) {
         const char* src = r.take(n * sizeof(float), "'" + name + "' data");
         Array a(shape);
         if (n > 0) std::memcpy(a.data(), src, n * sizeof(float));
-        out.emplace_back(std::move(name), std::move(a));
+        out.tensors.emplace_back(std::move(name), std::move(a));
     }
     if (r.pos() != bytes.size() - 4) {
-        throw IoError("load_weights: '" + path + "' has " + std::to_string(bytes.size() - 4 - r.pos()) +
+        throw IoError(who + ": '" + path + "' has " + std::to_string(bytes.size() - 4 - r.pos()) +
                       " unexpected bytes after the last tensor");
     }
     std::uint32_t stored;
     std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
     if (stored != crc(bytes.data(), bytes.size() - 4)) {
-        throw IoError("load_weights: '" + path + "' fails its CRC-32 checksum (the file is corrupt)");
+        throw IoError(who + ": '" + path + "' fails its CRC-32 checksum (the file is corrupt)");
     }
     return out;
 }

@@ -44,6 +44,8 @@ public:
     Tensor forward_without_activation(const Tensor& x) override;
     /// "Conv2D".
     std::string type_name() const override { return "Conv2D"; }
+    /// filters, kernel_size, activation, the Conv2DOptions and input_shape (once known).
+    nlohmann::json config() const override;
     /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Conv2D>(*this); }
     /// Creates K and b for per-sample input (H, W, C); returns (OH, OW, filters).

@@ -41,6 +41,8 @@ public:
     Tensor forward_without_activation(const Tensor& x) override;
     /// "Dense".
     std::string type_name() const override { return "Dense"; }
+    /// units, activation, use_bias, the initializers and input_dim (once known).
+    nlohmann::json config() const override;
     /// Creates W and b for input shape {input_dim}; ShapeError when it disagrees with a
     /// given input_dim.
     Shape build(const Shape& input_shape) override;

@@ -17,6 +17,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "Dropout".
     std::string type_name() const override { return "Dropout"; }
+    /// rate.
+    nlohmann::json config() const override;
     /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Dropout>(*this); }
     /// Passes the shape through.

@@ -22,6 +22,8 @@ public:
     Tensor forward(const Tensor& ids) override;
     /// "Embedding".
     std::string type_name() const override { return "Embedding"; }
+    /// input_dim, output_dim, embeddings_initializer.
+    nlohmann::json config() const override;
     /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Embedding>(*this); }
     /// Creates the table (once); the output is input_shape + (output_dim).

@@ -7,6 +7,7 @@
 /// length; for higher ranks the leading axes are the receptive field (Keras' rule).
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "xgrad/xt.hpp"
@@ -21,17 +22,21 @@ public:
     Initializer(const char* name);  // NOLINT(google-explicit-constructor): string form
     /// The initializer called `name`; ValueError listing the valid names otherwise.
     Initializer(const std::string& name);  // NOLINT(google-explicit-constructor)
-    /// A custom initializer.
-    Initializer(std::string name, std::function<Array(const Shape&)> fn);
+    /// A custom initializer. `arguments` are what a saved model records besides the name
+    /// (random_uniform's minval and maxval); a custom initializer cannot be rebuilt from a file.
+    Initializer(std::string name, std::function<Array(const Shape&)> fn, std::map<std::string, float> arguments = {});
 
     /// Fresh values of `shape`.
     Array operator()(const Shape& shape) const { return fn_(shape); }
     /// The name ("glorot_uniform").
     const std::string& name() const { return name_; }
+    /// The arguments besides the name ({"minval": -0.05, "maxval": 0.05}; empty for most).
+    const std::map<std::string, float>& arguments() const { return arguments_; }
 
 private:
     std::string name_;
     std::function<Array(const Shape&)> fn_;
+    std::map<std::string, float> arguments_;
 };
 
 /// U(-l, l), l = sqrt(6 / (fan_in + fan_out)).  Keras' default kernel initializer.
@@ -53,5 +58,10 @@ Initializer random_uniform(float minval = -0.05f, float maxval = 0.05f);
 
 /// The valid initializer names, comma separated.
 std::string initializer_names();
+/// The initializer called `name` with `arguments` (what name() and arguments() return, as a
+/// saved model records them): `get("random_uniform", {{"minval", -0.1f}, {"maxval", 0.1f}})`.
+/// ValueError for an unknown name or an argument the initializer does not take (naming the
+/// ones it takes); a missing argument keeps its default.
+Initializer get(const std::string& name, const std::map<std::string, float>& arguments);
 
 }  // namespace xgrad::nn::init

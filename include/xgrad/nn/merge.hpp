@@ -87,6 +87,8 @@ public:
     /// Joins along `axis`; a layer called `name` ("" = automatic).
     explicit Concatenate(int axis = -1, std::string name = "");
     std::string type_name() const override { return "Concatenate"; }
+    /// axis.
+    nlohmann::json config() const override;
     std::shared_ptr<Module> clone() const override { return std::make_shared<Concatenate>(*this); }
     /// The axis as given.
     int axis() const { return axis_; }

@@ -119,8 +119,22 @@ public:
     bool is_functional() const { return graph_ != nullptr; }
     /// The layers of a functional model in graph order (each shared layer once).
     std::vector<std::shared_ptr<Module>> layers() const;
-    /// The input per-sample shapes of a functional model.
+    /// The per-sample input shapes: a functional model's Inputs'; for other models the shapes
+    /// build_inputs() last saw (fit, evaluate and predict call it), or that Sequential::build
+    /// was given; empty while unknown. A saved model records them, so that load_model can build
+    /// layers that create their weights on their first input.
     std::vector<Shape> input_shapes() const;
+    /// Keras' get_config: a functional model's inputs, layers (each one's type, name and
+    /// config), calls and outputs; a wrapped module's layer entry (Model(module)). Each layer's
+    /// entry is nn::layer_to_json's, so it throws that function's ValueError for a layer whose
+    /// type is not registered for saving (nn::register_layer_type), such as a subclass with its
+    /// own forward. A plain Model (neither) gives an empty object.
+    nlohmann::json config() const override;
+    /// The registered factory of "Functional" and "Model": the model config() describes, its
+    /// layers built by their own factories (nn::layer_from_json) and called as recorded, so
+    /// shared layers and models used as layers come back shared. ValueError naming the layer
+    /// or tensor a malformed config refers to.
+    static std::shared_ptr<Model> from_config(const nlohmann::json& config);
     /// The checked layer graph of a functional model (null otherwise), for readers of the
     /// graph such as the ONNX exporter (src/nn/functional_graph.hpp).
     const std::shared_ptr<detail::FunctionalGraph>& functional_graph() const { return graph_; }
@@ -153,6 +167,8 @@ public:
 
     /// True after compile().
     bool compiled() const { return optimizer_ != nullptr; }
+    /// The losses, loss weights and metrics compile() was given (Keras' get_compile_config).
+    const CompileOptions& compile_options() const { return config_; }
     /// The optimizer (ValueError before compile).
     optim::Optimizer& optimizer() const;
     /// The loss of output 0 (ValueError before compile).
@@ -218,8 +234,20 @@ public:
     void save_weights(const std::string& path) const;
     /// Same with options.
     void save_weights(const std::string& path, const train::SaveOptions& options) const;
-    /// Reads weights written by save_weights. IoError for a missing, truncated, corrupt or
-    /// newer-version file; ValueError when names or shapes do not match this model. On any
+    /// Writes the whole model to `path` in one file, atomically: its architecture (config() of
+    /// every layer, as JSON), its weights, and when compiled the compile configuration and the
+    /// optimizer's options and state (Keras' model.save). train::load_model(path) rebuilds it.
+    /// Format: the weights file's version 2 (docs/models.md). Everything is checked before
+    /// anything is written: ValueError when the model is not built, or holds a layer or is a
+    /// model whose type is not registered for saving (a subclass with its own forward: use
+    /// save_weights and rebuild it in code, or nn::register_layer_type); IoError on I/O. Only
+    /// the chief process writes (train::Distribution).
+    void save(const std::string& path) const;
+    /// Same with options (include_optimizer = false leaves the optimizer's state out; its
+    /// options and the compile configuration are still saved).
+    void save(const std::string& path, const train::SaveOptions& options) const;
+    /// Reads weights written by save_weights (or the weights of a whole model written by save).
+    /// IoError for a missing, truncated, corrupt or newer-version file; ValueError when names or shapes do not match this model. On any
     /// error the model and its optimizer are unchanged.
     void load_weights(const std::string& path);
     /// Same with options.
@@ -231,12 +259,18 @@ protected:
     Model(std::string name, const std::string& automatic_base);
     /// The optimizer as a shared pointer (null before compile).
     const std::shared_ptr<optim::Optimizer>& shared_optimizer() const { return optimizer_; }
+    /// Records the per-sample input shapes the model was built for (input_shapes()).
+    void set_input_shapes(std::vector<Shape> shapes) { seen_input_shapes_ = std::move(shapes); }
+    /// Gives a model rebuilt from a file the name it was saved with, automatic or not, without
+    /// drawing a number from the automatic names' counter (from_config).
+    void restore_name(const std::string& name, bool automatic) { set_display_name(name, automatic); }
 
 private:
     std::shared_ptr<detail::FunctionalGraph> graph_;  // functional models only
     std::shared_ptr<Module> wrapped_;                 // Model(module) only
     std::shared_ptr<optim::Optimizer> optimizer_;
     CompileOptions config_;
+    std::vector<Shape> seen_input_shapes_;            // non-functional models: see input_shapes()
     bool stop_requested_ = false;
     std::string stop_reason_;
 };

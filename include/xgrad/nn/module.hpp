@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "xgrad/nn/input.hpp"
 #include "xgrad/tensor.hpp"
 
@@ -88,6 +90,14 @@ public:
 
     /// The class name shown by summaries ("Dense").
     virtual std::string type_name() const { return "Module"; }
+    /// What rebuilds this layer without its weights (Keras' get_config): a JSON object of its
+    /// constructor's arguments (Dense: units, activation, use_bias, initializers, input_dim once
+    /// built), written into a saved model (Model::save) and handed back to the factory
+    /// registered for the layer's type (nn::register_layer_type) by train::load_model. The name
+    /// is not part of it: the saver adds "name" (and "automatic_name") itself. Include
+    /// <nlohmann/json.hpp> to call or override it. The default is an empty object: enough for
+    /// a layer whose constructor takes no arguments.
+    virtual nlohmann::json config() const;
     /// Creates the parameters for inputs whose per-sample shape is `input_shape` (without the
     /// batch axis) and returns the per-sample output shape. The default passes shapes through.
     virtual Shape build(const Shape& input_shape) { return input_shape; }

@@ -21,6 +21,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "BatchNormalization".
     std::string type_name() const override { return "BatchNormalization"; }
+    /// The BatchNormOptions (momentum, epsilon).
+    nlohmann::json config() const override;
     /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
     std::shared_ptr<Module> clone() const override { return std::make_shared<BatchNormalization>(*this); }
     /// Creates the four (C) vectors for per-sample input (..., C).

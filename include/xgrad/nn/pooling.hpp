@@ -22,6 +22,8 @@ public:
     Shape output_shape() const override { return output_shape_; }
     /// The op options.
     const Pool2DOptions& options() const { return options_; }
+    /// pool_size, strides, padding.
+    nlohmann::json config() const override;
 
 protected:
     Pooling2D(std::array<std::size_t, 2> pool_size, std::array<std::size_t, 2> strides, Padding padding);

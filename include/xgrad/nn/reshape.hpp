@@ -40,6 +40,8 @@ public:
     Tensor forward(const Tensor& x) override;
     /// "Reshape".
     std::string type_name() const override { return "Reshape"; }
+    /// target_shape (with its -1).
+    nlohmann::json config() const override;
     /// A copy sharing this layer's parameters (a functional model adopts a layer called by value).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Reshape>(*this); }
     /// The target with -1 resolved; ShapeError when it does not fit the input size.

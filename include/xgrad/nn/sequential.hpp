@@ -64,12 +64,16 @@ public:
     /// A copy sharing the layers and keeping the name (a Sequential can be called on symbolic
     /// tensors).
     std::shared_ptr<Module> clone() const override { return std::make_shared<Sequential>(*this); }
+    /// {"layers": [each layer's entry (nn::layer_to_json)], "input_shape": [...] once known}.
+    nlohmann::json config() const override;
+    /// The registered factory of "Sequential": the layers added in order, then built for the
+    /// recorded input shape.
+    static std::shared_ptr<Sequential> from_config(const nlohmann::json& config);
 
 private:
     std::string unique_name(const std::string& base) const;
 
     std::vector<std::shared_ptr<Module>> layers_;
-    Shape input_shape_;
 };
 
 }  // namespace xgrad::nn

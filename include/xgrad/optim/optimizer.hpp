@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::optim {
@@ -43,6 +45,10 @@ public:
     virtual std::string name() const = 0;
     /// A copy (options and state) as a new object: lets compile() take optimizers by value.
     virtual std::shared_ptr<Optimizer> clone() const = 0;
+    /// The options that rebuild this optimizer, as a JSON object (Keras' get_config):
+    /// {"learning_rate": 0.001, "rho": 0.9, ...}. Model::save writes it with name(), and
+    /// optim::from_config reads it back. The state is not part of it. Default: empty.
+    virtual nlohmann::json config() const;
 
     /// Sets the parameters to update. State of parameters whose names remain is kept; state
     /// of names no longer attached is dropped.
@@ -110,5 +116,9 @@ private:
 std::shared_ptr<Optimizer> get(const std::string& name);
 /// The valid optimizer names, comma separated.
 std::string optimizer_names();
+/// A fresh optimizer by Keras name with the options `config` holds (Optimizer::config()'s
+/// JSON; a missing option keeps its default). ValueError for an unknown name (listing the valid
+/// ones), an option the optimizer does not have, or a value of the wrong type or range.
+std::shared_ptr<Optimizer> from_config(const std::string& name, const nlohmann::json& config);
 
 }  // namespace xgrad::optim

@@ -28,6 +28,8 @@ public:
     explicit RMSprop(RMSpropOptions options = {});
     std::string name() const override { return "rmsprop"; }
     std::shared_ptr<Optimizer> clone() const override { return std::make_shared<RMSprop>(*this); }
+    /// The options as JSON (Optimizer::config()).
+    nlohmann::json config() const override;
     /// The options.
     const RMSpropOptions& options() const { return options_; }
 
@@ -55,6 +57,8 @@ public:
     explicit SGD(SGDOptions options = {});
     std::string name() const override { return "sgd"; }
     std::shared_ptr<Optimizer> clone() const override { return std::make_shared<SGD>(*this); }
+    /// The options as JSON (Optimizer::config()).
+    nlohmann::json config() const override;
     /// The options.
     const SGDOptions& options() const { return options_; }
 
@@ -83,6 +87,8 @@ public:
     explicit Adam(AdamOptions options = {});
     std::string name() const override { return "adam"; }
     std::shared_ptr<Optimizer> clone() const override { return std::make_shared<Adam>(*this); }
+    /// The options as JSON (Optimizer::config()).
+    nlohmann::json config() const override;
     /// The options.
     const AdamOptions& options() const { return options_; }
 
