@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <unordered_set>
@@ -223,32 +224,35 @@ BOOST_AUTO_TEST_CASE(killed_writer_leaves_old_or_new_file) {
     BOOST_TEST_MESSAGE(killed_mid_write << " of 6 kills landed while a temporary was open");
 }
 
-// The same for Sequential::save_weights: a child saves other weights in a loop and is killed;
-// the file then loads (CRC checked) and holds either the old or the new weights, complete.
-BOOST_AUTO_TEST_CASE(killed_weights_writer_leaves_old_or_new_file) {
-    using namespace xgrad;
+namespace {
+
+// A model with 1 MB of weights (a save takes a while), every weight set to `v`.
+xgrad::nn::Sequential filled_model(float v) {
+    xgrad::nn::Sequential m;
+    m.add(xgrad::nn::Dense(256, "relu", 1024));
+    m.add(xgrad::nn::Dense(10, "softmax"));
+    for (auto p : m.parameters()) p.data().fill(v);
+    return m;
+}
+
+// A child process saves the model (weights 2) over `target` (weights 1) in a loop with `save`
+// and is killed mid-way, several times; each time `load` must read a complete file back (CRC
+// checked) holding either the old or the new weights, and nothing but abandoned temporaries
+// (target.tmp.*) may be left next to it.
+void check_killed_saves(const std::string& target_name,
+                        const std::function<void(const xgrad::nn::Sequential&, const std::string&)>& save,
+                        const std::function<std::shared_ptr<xgrad::nn::Model>(const std::string&)>& load) {
     TempDir dir;
-    const std::string target = dir / "model.wts";
-    auto make = [] {
-        nn::Sequential m;
-        m.add(nn::Dense(256, "relu", 1024));  // 1 MB of weights: a save takes a while
-        m.add(nn::Dense(10, "softmax"));
-        return m;
-    };
-    auto fill = [](nn::Sequential& m, float v) {
-        for (auto p : m.parameters()) p.data().fill(v);
-    };
+    const std::string target = dir / target_name;
     int killed_mid_write = 0;
     for (int round = 0; round < 4; ++round) {
-        nn::Sequential model = make();
-        fill(model, 1.f);
-        model.save_weights(target);
+        save(filled_model(1.f), target);
         const pid_t child = ::fork();
         BOOST_REQUIRE(child >= 0);
         if (child == 0) {
             try {
-                fill(model, 2.f);
-                for (;;) model.save_weights(target);
+                const auto model = filled_model(2.f);
+                for (;;) save(model, target);
             } catch (...) {
             }
             ::_exit(3);
@@ -259,15 +263,35 @@ BOOST_AUTO_TEST_CASE(killed_weights_writer_leaves_old_or_new_file) {
         BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
         BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL), "child exited on its own: " << status);
 
-        nn::Sequential back = make();
-        BOOST_REQUIRE_NO_THROW(back.load_weights(target));
-        const float first = back.parameters().front().value().data()[0];
+        std::shared_ptr<xgrad::nn::Model> back;
+        BOOST_REQUIRE_NO_THROW(back = load(target));
+        const float first = back->parameters().front().value().data()[0];
         BOOST_TEST((first == 1.f || first == 2.f));
-        for (const auto& p : back.parameters())
+        for (const auto& p : back->parameters())
             for (float v : p.value()) BOOST_REQUIRE_MESSAGE(v == first, "round " << round << ": mixed weights");
-        killed_mid_write += remove_temporaries(dir.path, "model.wts");
+        killed_mid_write += remove_temporaries(dir.path, target_name);
     }
-    BOOST_TEST_MESSAGE(killed_mid_write << " of 4 kills landed while a temporary was open");
+    BOOST_TEST_MESSAGE(target_name << ": " << killed_mid_write << " of 4 kills landed while a temporary was open");
+}
+
+}  // namespace
+
+// The same for Model::save_weights: the file then loads into the same architecture.
+BOOST_AUTO_TEST_CASE(killed_weights_writer_leaves_old_or_new_file) {
+    check_killed_saves(
+        "model.wts", [](const xgrad::nn::Sequential& m, const std::string& path) { m.save_weights(path); },
+        [](const std::string& path) {
+            auto m = std::make_shared<xgrad::nn::Sequential>(filled_model(0.f));
+            m->load_weights(path);
+            return std::shared_ptr<xgrad::nn::Model>(m);
+        });
+}
+
+// And for Model::save: the file then loads as a whole model (load_model).
+BOOST_AUTO_TEST_CASE(killed_model_writer_leaves_old_or_new_file) {
+    check_killed_saves(
+        "model.xgrad", [](const xgrad::nn::Sequential& m, const std::string& path) { m.save(path); },
+        [](const std::string& path) { return xgrad::train::load_model(path); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()
