@@ -9,6 +9,9 @@
 #                                            dataset) trains through --data, with a one-line note
 #   cli_test.sh bad_folder  PROGRAM          the same folder with one label missing: exit 1, the
 #                                            counts named
+#   cli_test.sh resume      PROGRAM          on that folder: --save m.xgrad writes a whole model,
+#                                            --load m.xgrad continues from it (and from a weights
+#                                            file); --load of a missing file is a usage error
 set -u
 mode=$1
 program=$2
@@ -54,7 +57,7 @@ case $mode in
     grep -q 'nonexistent/xgrad-data' "$err" && fail "the data was read before the output path was checked"
     [ ! -s "$out" ] || fail "stdout is not empty: the work started"
     ;;
-  user_folder | bad_folder)
+  user_folder | bad_folder | resume)
     # 64 training and 32 test images of 28x28 (all zero) in MNIST's IDX layout, labels 0..9.
     labels() {  # N: the IDX header of N unsigned-byte labels, then the labels
       printf '\000\000\010\001\000\000\000'"\\$(printf %03o "$1")"
@@ -69,7 +72,23 @@ case $mode in
     labels 64 >"$data/train-labels-idx1-ubyte"
     images 32 | gzip >"$data/t10k-images-idx3-ubyte.gz"
     labels 32 | gzip >"$data/t10k-labels-idx1-ubyte.gz"
-    if [ "$mode" = bad_folder ]; then
+    if [ "$mode" = resume ]; then
+      run() { "$program" --data "$data" --epochs 1 --batch-size 16 "$@" >"$out" 2>"$err"; }
+      run --save "$data/m.xgrad" || fail "--save m.xgrad: exit status $?"
+      version() { od -An -tu1 -j8 -N1 "$1" | tr -d ' '; }  # the format version's low byte
+      [ "$(version "$data/m.xgrad")" = 2 ] || fail "m.xgrad is not a whole-model file (version 2)"
+      run --load "$data/m.xgrad" --save "$data/w.wts" || fail "--load m.xgrad: exit status $?"
+      grep -q "^loaded $data/m.xgrad: the weights and optimizer state after 4 steps" "$out" ||
+        fail "--load m.xgrad did not restore the 4 steps of the first run"
+      grep -q '^test_acc: ' "$out" || fail "no test_acc after --load m.xgrad"
+      [ "$(version "$data/w.wts")" = 1 ] || fail "w.wts is not a weights file (version 1)"
+      run --load "$data/w.wts" || fail "--load w.wts: exit status $?"
+      grep -q "after 8 steps" "$out" || fail "--load w.wts did not restore the 8 steps of two runs"
+      run --load "$data/missing.xgrad"
+      status=$?
+      [ $status -eq 2 ] || fail "--load of a missing file: exit status $status, expected 2"
+      grep -q 'missing.xgrad' "$err" || fail "the missing file is not named"
+    elif [ "$mode" = bad_folder ]; then
       labels 63 >"$data/train-labels-idx1-ubyte"
       "$program" --data "$data" --epochs 1 >"$out" 2>"$err"
       status=$?

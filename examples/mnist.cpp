@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
 
         // network.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
         network.compile(xgrad::optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+        xgrad::examples::load_start(args, network);  // --load FILE: continue the run that wrote FILE
 
         // train_images = train_images.reshape((60000, 28 * 28)).astype('float32') / 255
         // (load_mnist already returns (N, 784) float32 scaled to [0, 1])

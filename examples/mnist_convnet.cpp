@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
 
         // model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
         model.compile(xgrad::optim::RMSprop(), "categorical_crossentropy", {"accuracy"});
+        xgrad::examples::load_start(args, model);  // --load FILE: continue the run that wrote FILE
 
         // model.fit(train_images, train_labels, epochs=5, batch_size=64)
         auto timer = std::make_shared<xgrad::examples::EpochTimer>();

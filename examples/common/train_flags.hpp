@@ -1,7 +1,7 @@
 #pragma once
 /// @file train_flags.hpp
 /// The flags every MNIST training example shares (mnist, mnist_convnet): data, epochs, batch
-/// size, seed, threads, subset, save, graph, bench.
+/// size, seed, threads, subset, save, load, graph, bench.
 
 #include <CLI/CLI.hpp>
 
@@ -20,7 +20,8 @@ struct TrainFlags {
     long seed = 0;          ///< --seed
     int threads = 0;        ///< --threads (0: adaptive; N: exactly N, fit does not switch to one)
     long subset = 0;        ///< --subset (0: all)
-    std::string save;       ///< --save FILE
+    std::string save;       ///< --save FILE (FILE.xgrad: the whole model)
+    std::string load;       ///< --load FILE
     std::string graph;      ///< --graph FILE
     bool bench = false;     ///< --bench
 };
@@ -34,7 +35,14 @@ inline void add_train_flags(CLI::App& app, TrainFlags& a, const std::string& ben
         ->check(non_negative)->type_name("N")->capture_default_str();
     app.add_option("--threads", a.threads, "threads for the matrix products, fixed for the run (default: all cores, or one for an epoch when that is faster)")->check(positive)->type_name("N");
     app.add_option("--subset", a.subset, "train on the first N images only (quick runs)")->check(positive)->type_name("N");
-    app.add_option("--save", a.save, "write the trained weights and optimizer state to FILE")->type_name("FILE");
+    app.add_option("--save", a.save,
+                   "write the trained weights and optimizer state to FILE; a FILE ending in .xgrad holds the whole "
+                   "model (its architecture too: xgrad::train::load_model reads it)")
+        ->type_name("FILE");
+    app.add_option("--load", a.load,
+                   "start from a file --save wrote (weights or a whole .xgrad model): its weights and optimizer "
+                   "state, so training continues where that run stopped")
+        ->check(CLI::ExistingFile)->type_name("FILE");
     app.add_option("--graph", a.graph, "write the network's diagram (collapsed layers) to FILE: .svg, .png, .pdf or .dot")
         ->check(extension_in({".svg", ".png", ".pdf", ".dot"}))->type_name("FILE");
     app.add_flag("--bench", a.bench, "print a machine-readable RESULT line (" + bench_script + ")");
@@ -51,12 +59,29 @@ inline void add_train_flags(CLI::App& app, TrainFlags& a, const std::string& ben
 
 namespace xgrad::examples {
 
-/// After training: --save writes the weights, --graph the network's diagram on the first two
+/// --load: the weights and optimizer state of a file --save wrote, into `model` (built and
+/// compiled as the listing says). A whole-model .xgrad file holds them too; load_weights checks
+/// that its parameters' names and shapes are the listing's.
+inline void load_start(const TrainFlags& a, nn::Model& model) {
+    if (a.load.empty()) return;
+    model.load_weights(a.load);
+    std::cout << "loaded " << a.load << ": the weights and optimizer state after " << model.optimizer().iterations()
+              << " steps\n";
+}
+
+/// After training: --save writes the weights (the whole model for a .xgrad file: Keras'
+/// model.save), --graph the network's diagram on the first two
 /// test images (each layer one box, as plot_model), --bench the RESULT line
 /// (`RESULT epoch_seconds_median=... test_acc=... peak_rss_mb=... epochs=... threads=...`).
 inline void write_outputs(const TrainFlags& a, nn::Sequential& model, const Array& test_images, const std::string& title,
                           double epoch_seconds_median, double test_acc) {
-    if (!a.save.empty()) model.save_weights(a.save);
+    if (!a.save.empty()) {
+        if (a.save.ends_with(".xgrad")) {
+            model.save(a.save);
+        } else {
+            model.save_weights(a.save);
+        }
+    }
     if (!a.graph.empty()) {
         Tensor two = slice_rows(constant(test_images), 0, 2);
         two.set_label("images");
