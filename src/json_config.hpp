@@ -96,8 +96,11 @@ public:
             if (!v.is_number()) wrong("a number");
             return v.get<T>();
         } else if constexpr (std::is_same_v<T, std::size_t>) {
-            // Bounded: a size drives an allocation when the layer is built.
-            if (!v.is_number_unsigned() || v.get<std::uint64_t>() > kMaxSize) wrong("an integer in [0, 2^31]");
+            // Bounded: a size drives an allocation when the layer is built. Parsed text holds
+            // 5 as unsigned, a json built in C++ from an int as signed: both are fine.
+            if (!v.is_number_integer() || (!v.is_number_unsigned() && v.get<std::int64_t>() < 0) ||
+                v.get<std::uint64_t>() > kMaxSize)
+                wrong("an integer in [0, 2^31]");
             return std::size_t(v.get<std::uint64_t>());
         } else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, std::ptrdiff_t>) {
             if (!v.is_number_integer() || v.get<std::int64_t>() < -std::int64_t(kMaxSize) ||

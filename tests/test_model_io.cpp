@@ -495,6 +495,59 @@ BOOST_AUTO_TEST_CASE(truncated_newer_plain_weights_and_foreign_files_say_what_th
     BOOST_CHECK_EXCEPTION(train::load_model(f.dir / "missing.xgrad"), IoError, Says({"load_model: cannot open '"}));
 }
 
+// A layer whose config() is not an object, and one whose factory returns nothing.
+class BadConfig : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override { return x; }
+    std::string type_name() const override { return "BadConfig"; }
+    std::shared_ptr<nn::Module> clone() const override { return std::make_shared<BadConfig>(*this); }
+    json config() const override { return json::array({1, 2}); }
+};
+
+class NoLayer : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override { return x; }
+    std::string type_name() const override { return "NoLayer"; }
+    std::shared_ptr<nn::Module> clone() const override { return std::make_shared<NoLayer>(*this); }
+};
+
+BOOST_AUTO_TEST_CASE(bad_user_layers_plain_models_names_and_entries_are_named) {
+    nn::register_layer_type<BadConfig>("BadConfig", [](const json&) { return std::make_shared<BadConfig>(); });
+    nn::register_layer_type<NoLayer>("NoLayer", [](const json&) { return std::shared_ptr<NoLayer>(); });
+    auto in = nn::Input({4}, "in");
+    auto bad = std::make_shared<BadConfig>();
+    check_refused(nn::Model({in}, {(*bad)(in)}, "odd"),
+                  {"save: model 'odd': layer 'bad_config_1' (BadConfig): config() returned [1,2], not a JSON object"});
+    check_refused(nn::Model("plain"), {"save: model 'plain' has no architecture to save: it is neither functional"});
+    nn::Sequential latin("latin");
+    latin.add(nn::Dense(nn::DenseOptions{.units = 2, .input_dim = 3, .name = "caf\xe9"}));
+    check_refused(latin, {"save: model 'latin' cannot be described in JSON", "are its layers' and inputs' names valid UTF-8?"});
+
+    TempDir dir;
+    auto none = std::make_shared<NoLayer>();
+    nn::Model holder({in}, {(*none)(in)}, "holder");
+    holder.save(dir / "none.xgrad");
+    BOOST_CHECK_EXCEPTION(train::load_model(dir / "none.xgrad"), ValueError,
+                          Says({"layer 'no_layer_1' (NoLayer): the factory registered for 'NoLayer' returned no layer"}));
+    BOOST_CHECK_EXCEPTION(nn::layer_from_json(json{{"class_name", "Dense"}, {"config", {{"units", -2}}}}), ValueError,
+                          Says({"layer '' (Dense): config key 'units' must be an integer in [0, 2^31], got -2"}));
+    BOOST_CHECK_EXCEPTION(nn::layer_from_json(json{{"class_name", "Dense"}}), ValueError,
+                          Says({"layer entry {\"class_name\":\"Dense\"}: its config has no 'config'"}));
+    BOOST_CHECK_EXCEPTION(
+        nn::layer_from_json(json{{"class_name", "Dense"}, {"config", {{"units", 2}, {"kernel_initializer", {{"name", "zeros"}, {"scale", 2}}}}}}),
+        ValueError, Says({"layer '' (Dense): initializer 'zeros' has no argument 'scale' (it takes none)"}));
+    BOOST_CHECK_EXCEPTION(
+        nn::layer_from_json(json{{"class_name", "Embedding"}, {"config", {{"input_dim", 5}, {"output_dim", 2},
+                                                                           {"embeddings_initializer", {{"name", "random_uniform"}, {"low", 0}}}}}}),
+        ValueError, Says({"initializer 'random_uniform' has no argument 'low' (it takes maxval, minval)"}));
+
+    // A file whose top entry is a layer, not a model.
+    nn::Dense d(3, "relu", 4);
+    train::write_model_file(dir / "layer.xgrad", json{{"model", nn::layer_to_json(d)}}.dump(), {});
+    BOOST_CHECK_EXCEPTION(train::load_model(dir / "layer.xgrad"), ValueError,
+                          Says({"load_model: '" + dir / "layer.xgrad" + "': it describes Dense", "a layer, not a model"}));
+}
+
 BOOST_AUTO_TEST_CASE(model_from_json_refuses_a_layer_and_text_that_is_not_json) {
     nn::Dense d(3, "relu", 4);
     BOOST_CHECK_EXCEPTION(nn::model_from_json(nn::layer_to_json(d).dump()), ValueError,

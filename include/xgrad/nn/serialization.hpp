@@ -40,8 +40,9 @@
 
 namespace xgrad::nn {
 
-/// Builds a layer, unbuilt or built, from its config() (with "name" added; the loader names
-/// the layer itself afterwards, so a factory may ignore it). Its weights are loaded later.
+/// Builds a layer, unbuilt or built, from its config() (with "name" and, for an automatic
+/// name, "automatic_name" added; the loader names the layer itself afterwards, so a factory may
+/// ignore both). Its weights are loaded later.
 using LayerFactory = std::function<std::shared_ptr<Module>(const nlohmann::json& config)>;
 
 /// Registers (or replaces) the factory of the layers whose C++ type is `type`, under
