@@ -322,6 +322,44 @@ BOOST_AUTO_TEST_CASE(sparse_labels_train) {
     BOOST_TEST(h["accuracy"].back() > 0.9);
 }
 
+namespace {
+// A layer of the user's that creates its weight on its first input (no build() override) and
+// doubles the features: a Sequential learns its shape and its weight only by running it.
+class LazyDouble : public nn::Module {
+public:
+    Tensor forward(const Tensor& x) override {
+        if (!w_.defined()) w_ = register_parameter("w", xt::ones<float>({x.shape().back()}));
+        return concat({x * w_, x}, 1);
+    }
+    std::string type_name() const override { return "LazyDouble"; }
+    const Tensor& w() const { return w_; }
+
+private:
+    Tensor w_;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_layer_that_creates_its_weight_on_its_first_input_trains_from_the_first_fit) {
+    auto [x, y] = blobs(32);
+    manual_seed(3);
+    auto lazy = std::make_shared<LazyDouble>();
+    nn::Sequential model;
+    model.add(lazy);
+    model.add(nn::Dense(3, "softmax"));
+    model.compile(optim::Adam({.learning_rate = 0.05f}), "categorical_crossentropy");
+    model.fit(x, y, {.epochs = 2, .batch_size = 8, .verbose = 0});
+    // Before, fit attached the optimizer before the first forward created w: w stayed at ones.
+    BOOST_REQUIRE(lazy->w().defined());
+    BOOST_TEST(xt::amax(xt::abs(lazy->w().value() - 1.f))() > 1e-3f);
+    std::vector<std::string> attached;
+    for (const auto& [n, t] : model.optimizer().parameters()) attached.push_back(n);
+    BOOST_TEST(std::count(attached.begin(), attached.end(), "lazy_double_1.w") == 1);
+    BOOST_TEST(model.output_shape() == Shape{3});
+    for (const auto& [n, t] : model.named_parameters()) {
+        if (n == "dense_1.kernel") BOOST_TEST(t.shape_vector() == (Shape{8, 3}));  // it saw the doubled features
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(nn_train_errors)

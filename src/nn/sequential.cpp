@@ -35,9 +35,11 @@ Sequential& Sequential::add(std::shared_ptr<Module> layer) {
         }
     }
     // Build now when the incoming shape is known: summary() then works before any data.
-    if (!layers_.empty() && layers_.back()->built() && !layer->built()) {
-        const Shape in = layers_.back()->output_shape();
-        if (!in.empty()) layer->build(in);
+    if (!layers_.empty() && layers_.back()->built()) {
+        const Shape last = layers_.back()->output_shape();
+        auto p = probed_.find(layers_.back().get());
+        const Shape in = !last.empty() ? last : p != probed_.end() ? p->second.second : Shape{};
+        if (!in.empty() && (!layer->built() || layer->output_shape().empty())) build_layer(*layer, in);
     }
     register_module(name, layer);
     layers_.push_back(std::move(layer));
@@ -66,9 +68,34 @@ std::optional<Activation> Sequential::activation() const {
 Shape Sequential::build(const Shape& input_shape) {
     if (layers_.empty()) throw ValueError("Sequential::build: model '" + name() + "' has no layers");
     Shape s = input_shape;
-    for (auto& layer : layers_) s = layer->build(s);
+    for (auto& layer : layers_) s = build_layer(*layer, s);
     set_input_shapes({input_shape});
     return s;
+}
+
+Shape Sequential::build_layer(Module& layer, const Shape& in) {
+    const Shape out = layer.build(in);
+    if (!layer.output_shape().empty()) return out;
+    auto it = probed_.find(&layer);
+    if (it != probed_.end() && it->second.first == in) return it->second.second;
+    Shape batch{1};
+    batch.insert(batch.end(), in.begin(), in.end());
+    Tensor y;
+    {
+        NoGradGuard no_grad;
+        const bool was_training = layer.is_training();
+        layer.eval();
+        try {
+            y = layer.forward(zeros(batch));
+        } catch (...) {
+            layer.train(was_training);
+            throw;
+        }
+        layer.train(was_training);
+    }
+    const Shape probed = y.ndim() ? Shape(y.shape().begin() + 1, y.shape().end()) : out;
+    probed_[&layer] = {in, probed};
+    return probed;
 }
 
 bool Sequential::built() const {
@@ -81,7 +108,9 @@ bool Sequential::built() const {
 
 Shape Sequential::output_shape() const {
     if (!built()) return {};
-    return layers_.back()->output_shape();
+    const Shape last = layers_.back()->output_shape();
+    auto p = probed_.find(layers_.back().get());
+    return !last.empty() || p == probed_.end() ? last : p->second.second;
 }
 
 std::vector<Shape> Sequential::build_inputs(const std::vector<Shape>& input_shapes) {

@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,8 +73,15 @@ public:
 
 private:
     std::string unique_name(const std::string& base) const;
+    // layer->build(in), and for a layer that does not report its output shape (a module of the
+    // user's without build()/output_shape() overrides): one sample of zeros through it, in
+    // inference mode and unrecorded, once per input shape. Such a layer may create its weights
+    // in forward: they then exist before fit attaches the optimizer, and the next layer is
+    // built for the shape the layer really returns.
+    Shape build_layer(Module& layer, const Shape& in);
 
     std::vector<std::shared_ptr<Module>> layers_;
+    std::map<const Module*, std::pair<Shape, Shape>> probed_;  // build_layer's runs: in -> out
 };
 
 }  // namespace xgrad::nn
