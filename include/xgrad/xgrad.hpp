@@ -16,6 +16,7 @@
 #include "xgrad/io.hpp"
 #include "xgrad/nn.hpp"
 #include "xgrad/ops/activation.hpp"
+#include "xgrad/ops/collective.hpp"
 #include "xgrad/ops/conv.hpp"
 #include "xgrad/ops/elementwise.hpp"
 #include "xgrad/ops/linalg.hpp"

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "ops/common.hpp"
+#include "xgrad/ops/collective.hpp"
 #include "xgrad/ops/reduce.hpp"
 #include "xgrad/random.hpp"
 
@@ -48,10 +49,29 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tens
     }
     std::vector<std::ptrdiff_t> axes(x.ndim() - 1);
     for (std::size_t i = 0; i < axes.size(); ++i) axes[i] = std::ptrdiff_t(i);
-    Tensor mu = mean(x, axes);
-    Tensor centred = x - mu;
-    Tensor var = mean(square(centred), axes);
-    {
+    const std::shared_ptr<ProcessGroup> group = o.synchronized ? current_process_group() : nullptr;
+    const bool synchronized = group && group->size() > 1;
+    Tensor mu, centred, var;
+    if (synchronized) {
+        // One collective for the sums and the row count (appended as channel C), one for the
+        // squared deviations: two passes, as the local form, so no E[x²] − μ² cancellation.
+        // all_sum's backward makes the gradient that of the whole global batch (collective.cpp).
+        const Tensor rows = constant(Array(Array::shape_type{1}, float(x.size() / c)));
+        const Tensor sums = all_sum(concat({sum(x, axes), rows}));
+        const float n = sums.value()(c);
+        if (!(n > 0.f)) throw ValueError("batch_norm (synchronized): input " + describe(x) + ": no process has samples");
+        mu = slice(sums, 0, 0, c) / n;
+        centred = x - mu;
+        var = all_sum(sum(square(centred), axes)) / n;
+    } else {
+        mu = mean(x, axes);
+        centred = x - mu;
+        var = mean(square(centred), axes);
+    }
+    // Unsynchronized, a stand-in's statistics are its stand-in sample's, which nobody trains on:
+    // its moving statistics stay, as if it had skipped the step. Synchronized, they are the
+    // global batch's like everyone's, and updating keeps every process's moving ones equal.
+    if (synchronized || contributes_to_collectives()) {
         NoGradGuard no_grad;
         moving_mean.data() = moving_mean.value() * o.momentum + mu.value() * (1.f - o.momentum);
         moving_variance.data() = moving_variance.value() * o.momentum + var.value() * (1.f - o.momentum);

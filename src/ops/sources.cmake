@@ -12,6 +12,7 @@ target_sources(xgrad PRIVATE
   ops/conv.cpp
   ops/pooling.cpp
   ops/nn_ops.cpp
+  ops/collective.cpp
 )
 # In-place kernels round exactly as written (no FMA contraction): chains of them and their
 # recorded twins give the same bits. Without errno, sqrt vectorises.

@@ -17,6 +17,12 @@ Tensor dropout(const Tensor& x, float rate, bool training);
 struct BatchNormOptions {
     float momentum = 0.99f;   ///< moving = momentum·moving + (1 - momentum)·batch statistic
     float epsilon = 1e-3f;    ///< added to the variance before the square root
+    /// Keras' synchronized=True: in training under a process group of several processes (a
+    /// data-parallel fit, see xgrad/ops/collective.hpp), μ and σ² are those of the whole global
+    /// batch, summed over the processes with all_sum (two small collectives forward, two
+    /// backward), so the result and its gradient are those of one process holding the whole
+    /// batch. Without a group, in a group of one, or at inference: the ordinary op.
+    bool synchronized = false;
 };
 
 /// Batch normalisation over the last (channel) axis:
@@ -25,6 +31,11 @@ struct BatchNormOptions {
 /// In training the moving statistics are updated in place, outside the graph. gamma, beta,
 /// moving_mean and moving_variance have shape (C). The training form is written with public
 /// ops, so its gradient (through μ and σ² too) and higher derivatives are exact.
+/// Synchronized (options.synchronized, under a group of several processes): with S1, S2 the
+/// all_sum over the processes of Σx and Σ(x − μ)² per channel and n the all_sum of the rows,
+/// μ = S1/n and σ² = S2/n, the same on every process, which all update their moving
+/// statistics alike. A stand-in process (ProcessGroupScope with contributes = false) adds
+/// nothing to S1, S2 and n; unsynchronized, it leaves its moving statistics alone.
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor& moving_mean,
                   Tensor& moving_variance, bool training, const BatchNormOptions& options = {});
 
