@@ -7,7 +7,7 @@ if(NOT TARGET xgrad_dist)
   return()
 endif()
 
-xgrad_add_test(test_dist SOURCES test_dist.cpp)
+xgrad_add_test(test_dist SOURCES test_dist.cpp test_dist_sync.cpp)
 # The gradient suite drives the private bucket reducer directly (src/dist), which speaks MPI.
 target_link_libraries(test_dist PRIVATE xgrad_dist MPI::MPI_CXX)
 # xtensor's array printer (xio.hpp, used in failure messages) trips GCC 12's false
@@ -35,7 +35,7 @@ if(XGRAD_SANITIZE)
 endif()
 
 add_test(NAME test_dist.dist_single COMMAND test_dist --run_test=dist_single --report_level=short)
-foreach(suite dist_collectives dist_gradients dist_train)
+foreach(suite dist_collectives dist_gradients dist_train dist_sync)
   add_test(NAME test_dist.${suite}
            COMMAND ${XGRAD_MPIRUN} $<TARGET_FILE:test_dist> --run_test=${suite} --report_level=short)
 endforeach()

@@ -37,6 +37,17 @@ void set_moving_statistics(const nn::BatchNormalization& bn) {
     beta.data() = xgrad::test::ramp({c}, -0.2f, 0.3f);
 }
 
+// Dense, then BatchNormalization (synchronized or not) with moving statistics of its own.
+nn::Sequential bn_net(bool synchronized) {
+    manual_seed(15);
+    nn::Sequential net("bn_net");
+    net.add(nn::Dense(4, "linear", 3));
+    net.add(nn::BatchNormalization({.synchronized = synchronized}));
+    net.build({3});
+    set_moving_statistics(dynamic_cast<const nn::BatchNormalization&>(*net.layers().at(1)));
+    return net;
+}
+
 nn::Sequential small_convnet() {
     manual_seed(11);
     nn::Sequential net("convnet");
@@ -88,6 +99,15 @@ BOOST_AUTO_TEST_CASE(wrong_input_rank_for_conv_names_the_layer) {
                           xgrad::test::files::Says({"layer 'conv2d_1' (Conv2D)", "2 channels", "(8x7x3)"}));
 }
 
+BOOST_AUTO_TEST_CASE(synchronized_batch_norm_exports_like_the_ordinary_one) {
+    // `synchronized` changes training only (the global batch's statistics across processes);
+    // at inference both use the moving statistics, so the exported model is the same bytes.
+    nn::Sequential synchronized = bn_net(true), ordinary = bn_net(false);
+    const std::string bytes = xonnx::export_to_string(synchronized);
+    BOOST_TEST(op_types(bytes) == (std::vector<std::string>{"Gemm", "BatchNormalization"}), boost::test_tools::per_element());
+    BOOST_TEST(bytes == xonnx::export_to_string(ordinary));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(onnx_layers_runtime, *boost::unit_test::precondition(ort::available))
@@ -123,6 +143,11 @@ BOOST_AUTO_TEST_CASE(dilated_conv_without_bias_batch_norm_reshape) {
     }
     BOOST_TEST(op_types(xonnx::export_to_string(net))[1] == "Conv");
     BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({2, 9, 8, 3}, -1.f, 1.f)) <= ort::kTolerance);
+}
+
+BOOST_AUTO_TEST_CASE(synchronized_batch_norm_runs_like_the_ordinary_one) {
+    nn::Sequential net = bn_net(true);
+    BOOST_TEST(ort::round_trip(net, xgrad::test::mixed({5, 3}, -1.f, 1.f)) <= ort::kTolerance);
 }
 
 BOOST_AUTO_TEST_CASE(dropout_is_the_identity_at_inference) {

@@ -42,27 +42,27 @@ void allreduce_raw(std::span<T> values, ReduceOp op, MPI_Datatype type) {
 // Up to kDims dims travel in the check; deeper shapes are compared through their hash too.
 constexpr int kDims = 8;
 
-std::uint64_t shape_hash(const Tensor& t) {
+std::uint64_t shape_hash(const Shape& shape) {
     std::uint64_t h = 1469598103934665603ull;  // FNV-1a over ndim and the dims
     auto mix = [&](std::uint64_t v) { h = (h ^ v) * 1099511628211ull; };
-    mix(t.ndim());
-    for (auto d : t.shape()) mix(d);
+    mix(shape.size());
+    for (auto d : shape) mix(d);
     return h;
 }
 
 // Collective: every rank learns whether all shapes agree; if not, every rank throws the same
 // ShapeError listing each rank's shape.
-void check_same_shape(const char* who, const Tensor& t, MPI_Comm c) {
-    const long long h = static_cast<long long>(shape_hash(t) >> 1);
+void check_same_shape(const std::string& who, const Shape& shape, MPI_Comm c) {
+    const long long h = static_cast<long long>(shape_hash(shape) >> 1);
     long long range[2] = {h, -h};  // max of h and max of -h = -min of h
-    detail::check(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_LONG_LONG, MPI_MAX, c), who, "MPI_Allreduce");
+    detail::check(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_LONG_LONG, MPI_MAX, c), who.c_str(), "MPI_Allreduce");
     if (range[0] == -range[1]) return;
     const int n = detail::state().size;
     std::vector<long long> mine(kDims + 1, -1), all(std::size_t(kDims + 1) * std::size_t(n));
-    mine[0] = static_cast<long long>(t.ndim());
-    for (std::size_t i = 0; i < std::min<std::size_t>(t.ndim(), kDims); ++i) mine[i + 1] = static_cast<long long>(t.shape()[i]);
-    detail::check(MPI_Allgather(mine.data(), kDims + 1, MPI_LONG_LONG, all.data(), kDims + 1, MPI_LONG_LONG, c), who,
-                  "MPI_Allgather");
+    mine[0] = static_cast<long long>(shape.size());
+    for (std::size_t i = 0; i < std::min<std::size_t>(shape.size(), kDims); ++i) mine[i + 1] = static_cast<long long>(shape[i]);
+    detail::check(MPI_Allgather(mine.data(), kDims + 1, MPI_LONG_LONG, all.data(), kDims + 1, MPI_LONG_LONG, c),
+                  who.c_str(), "MPI_Allgather");
     std::string shapes;
     for (int r = 0; r < n; ++r) {
         const long long* s = all.data() + std::size_t(r) * (kDims + 1);
@@ -72,9 +72,28 @@ void check_same_shape(const char* who, const Tensor& t, MPI_Comm c) {
         if (s[0] == 1) dims += ",";
         shapes += (r ? ", rank " : "rank ") + std::to_string(r) + " " + dims + ")";
     }
-    throw ShapeError(std::string("dist::") + who + ": the tensor's shape differs across ranks (" + shapes +
+    throw ShapeError("dist::" + who + ": the tensor's shape differs across ranks (" + shapes +
                      "); every rank must pass the same shape");
 }
+
+// The job as the core's ProcessGroup: all_sum for the collective ops (xgrad::all_sum,
+// synchronized batch_norm) on the communicator kept for them.
+class MpiProcessGroup : public ProcessGroup {
+public:
+    int size() const override { return dist::size(); }
+    void all_sum(std::span<float> values, const Shape& shape, const std::string& who) override {
+        MPI_Comm c = detail::ops_comm(who);
+        if (c == MPI_COMM_NULL || detail::state().size == 1) return;
+        // The check costs one more small allreduce, but a size mismatch would be undefined
+        // behaviour in MPI (a hang, or garbage), and these calls come from the user's model.
+        check_same_shape(who, shape, c);
+        for (std::size_t off = 0; off < values.size(); off += kChunk) {
+            const int n = int(std::min(kChunk, values.size() - off));
+            detail::check(MPI_Allreduce(MPI_IN_PLACE, values.data() + off, n, MPI_FLOAT, MPI_SUM, c), who.c_str(),
+                          "MPI_Allreduce");
+        }
+    }
+};
 
 // The in-place collectives work on values nothing recorded depends on.
 Tensor writable(const char* who, const Tensor& t) {
@@ -94,6 +113,11 @@ void barrier() {
     detail::check(MPI_Barrier(c), "barrier", "MPI_Barrier");
 }
 
+std::shared_ptr<ProcessGroup> process_group() {
+    static const std::shared_ptr<ProcessGroup> group = std::make_shared<MpiProcessGroup>();
+    return group;
+}
+
 void allreduce(std::span<float> values, ReduceOp op) { allreduce_raw(values, op, MPI_FLOAT); }
 void allreduce(std::span<double> values, ReduceOp op) { allreduce_raw(values, op, MPI_DOUBLE); }
 
@@ -101,7 +125,7 @@ void allreduce(const Tensor& t, ReduceOp op) {
     Tensor w = writable("allreduce", t);
     MPI_Comm c = detail::comm("allreduce");
     if (detail::state().size == 1) return;
-    check_same_shape("allreduce", w, c);
+    check_same_shape("allreduce", w.shape_vector(), c);
     Array& a = w.data();
     allreduce(std::span<float>(a.data(), a.size()), op);
 }
@@ -124,7 +148,7 @@ void broadcast(const Tensor& t, int root) {
                          std::to_string(n - 1) + ")");
     }
     if (n == 1) return;
-    check_same_shape("broadcast", w, c);
+    check_same_shape("broadcast", w.shape_vector(), c);
     Array& a = w.data();
     broadcast(std::span<float>(a.data(), a.size()), root);
 }

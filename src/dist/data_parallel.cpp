@@ -160,6 +160,8 @@ std::span<const std::size_t> DataParallel::local_batch(std::span<const std::size
     return global_batch.subspan(begin, end - begin);
 }
 
+std::shared_ptr<ProcessGroup> DataParallel::process_group() { return dist::process_group(); }
+
 void DataParallel::backward(const Tensor& loss) {
     if (!impl_->buckets) {  // outside fit (a user's own loop): plain backward
         loss.backward();

@@ -40,6 +40,7 @@ GradBuckets::~GradBuckets() = default;
 
 void GradBuckets::begin(float weight, double started) {
     weight_ = weight;
+    seeded_ = false;
     next_start_ = 0;
     std::fill(packed_.begin(), packed_.end(), false);
     for (auto& b : buckets_) {
@@ -55,12 +56,18 @@ void GradBuckets::pack(std::size_t index) {
     float* dst = b.buffer.data() + b.offsets[slot_of_[index]];
     const std::size_t n = params_[index].size();
     const std::shared_ptr<Node>& g = params_[index].node()->grad;
-    if (g) {
+    if (g && weight_ != 0.f) {
         const float* src = g->value.data();
-        const float w = weight_;
-        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] * w;
+        if (seeded_) {
+            std::memcpy(dst, src, n * sizeof(float));
+        } else {
+            const float w = weight_;
+            for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] * w;
+        }
     } else {
-        std::fill(dst, dst + n, 0.f);  // unused on this rank (or no samples): contributes nothing
+        // Unused on this rank, or no samples (a stand-in step's gradient, even a NaN from
+        // 0·inf, must not reach the others): contributes nothing.
+        std::fill(dst, dst + n, 0.f);
     }
     packed_[index] = true;
     --b.pending;
@@ -96,12 +103,14 @@ void GradBuckets::ready(std::size_t index) {
 
 void GradBuckets::backward(const Tensor& loss) {
     if (!loss.defined()) return;
+    if (loss.size() != 1) throw GraphError("dist: the training loss must be a scalar");
+    const Tensor seed = constant(Array(loss.shape(), weight_));
+    seeded_ = true;
     if (!overlap_) {
-        loss.backward();
+        loss.backward(seed);
         return;
     }
-    if (loss.size() != 1) throw GraphError("dist: the training loss must be a scalar");
-    BackwardEngine engine({loss}, {ones_like(loss)}, {});
+    BackwardEngine engine({loss}, {seed}, {});
     // A parameter's gradient is final once every recorded node that uses it has been stepped.
     std::unordered_map<const Node*, std::size_t> index;
     for (std::size_t i = 0; i < params_.size(); ++i) index.emplace(params_[i].node().get(), i);

@@ -7,9 +7,13 @@
 // and runs while backward computes the earlier layers (PyTorch DDP's scheme); without, every
 // bucket is reduced after backward, blocking.
 //
-// Each rank packs its gradient times weight = n_local / n_global (its share of the global
+// Each rank's gradient counts with weight = n_local / n_global (its share of the global
 // batch), so the sum over ranks is the gradient of the mean loss over the whole global batch,
-// even when the ranks' shares differ by one sample.
+// even when the ranks' shares differ by one sample. backward() applies the weight to the seed
+// of backward, not to the finished gradient: gradients that cross ranks inside the model
+// (all_sum's backward, synchronized BatchNormalization) then carry each rank's own weight, and
+// the packed gradients are summed as they are (derivation: src/ops/collective.cpp). A step
+// whose gradients came from a backward of its own (a user's loop) is weighted when packed.
 
 #include <mpi.h>
 
@@ -36,11 +40,12 @@ public:
     GradBuckets(const GradBuckets&) = delete;
     GradBuckets& operator=(const GradBuckets&) = delete;
 
-    /// Starts a step in which this rank's gradients count with `weight` (n_local / n_global);
-    /// `started` (MPI_Wtime) is when the step began, for stats().step_seconds.
+    /// Starts a step in which this rank's gradients count with `weight` (n_local / n_global;
+    /// 0: none, whatever they hold); `started` (MPI_Wtime) is when the step began, for
+    /// stats().step_seconds.
     void begin(float weight, double started);
-    /// loss.backward(), calling ready() as each parameter's gradient completes (overlap), or
-    /// plain loss.backward() without overlap. Nothing when this rank has no samples (loss undefined).
+    /// Backward of `loss` seeded with the weight, calling ready() as each parameter's gradient
+    /// completes (overlap). Nothing when the loss is undefined.
     void backward(const Tensor& loss);
     /// Parameter `index`'s gradient is final: packs it; starts its bucket when complete (overlap).
     void ready(std::size_t index);
@@ -76,6 +81,7 @@ private:
     MPI_Comm comm_;
     std::size_t next_start_ = 0;           // first bucket not started
     float weight_ = 1.f;
+    bool seeded_ = false;                  // backward() applied weight_ already
     double step_start_ = 0;
     BucketStats stats_;
 };

@@ -16,6 +16,10 @@ struct State {
     int rank = 0;
     int size = 1;
     MPI_Comm comm = MPI_COMM_NULL;  // a duplicate of MPI_COMM_WORLD: our traffic never meets the user's
+    // Another duplicate for the collective ops (all_sum) that run inside forward and backward:
+    // their blocking calls never queue behind, or in another order than, the gradient buckets'
+    // non-blocking allreduces in flight on `comm` (overlap).
+    MPI_Comm ops_comm = MPI_COMM_NULL;
 };
 
 /// The one state of the process.
@@ -27,6 +31,8 @@ void check(int rc, const char* who, const char* call);
 /// The communicator for a collective (init() first): MPI_COMM_NULL in a job of one process
 /// without MPI; Error after finalize().
 MPI_Comm comm(const char* who);
+/// The same for the collective ops' communicator (State::ops_comm).
+MPI_Comm ops_comm(const std::string& who);
 
 /// Makes a DataParallel the process-wide train::Distribution (init, in a job of N > 1).
 void install_data_parallel();

@@ -38,6 +38,11 @@ MPI_Comm comm(const char* who) {
     return s.comm;
 }
 
+MPI_Comm ops_comm(const std::string& who) {
+    comm(who.c_str());
+    return state().ops_comm;
+}
+
 }  // namespace detail
 
 namespace {
@@ -70,6 +75,7 @@ void finalize_mpi() {
     detail::State& s = state();
     if (!s.mpi || s.finalized) return;
     s.finalized = true;
+    MPI_Comm_free(&s.ops_comm);
     MPI_Comm_free(&s.comm);
     if (s.owns_mpi) MPI_Finalize();
 }
@@ -123,6 +129,8 @@ void init(const InitOptions& options) {
         MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
         detail::check(MPI_Comm_dup(MPI_COMM_WORLD, &s.comm), "init", "MPI_Comm_dup");
         MPI_Comm_set_errhandler(s.comm, MPI_ERRORS_RETURN);
+        detail::check(MPI_Comm_dup(MPI_COMM_WORLD, &s.ops_comm), "init", "MPI_Comm_dup");
+        MPI_Comm_set_errhandler(s.ops_comm, MPI_ERRORS_RETURN);
         detail::check(MPI_Comm_rank(s.comm, &s.rank), "init", "MPI_Comm_rank");
         detail::check(MPI_Comm_size(s.comm, &s.size), "init", "MPI_Comm_size");
         s.mpi = true;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <thread>
 #include <tuple>
@@ -318,6 +319,9 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
     ModeGuard mode(model, true);
     dist.on_train_begin(params);
     TrainEnd train_end{dist};
+    // Collective ops in the model (synchronized BatchNormalization) reach the distribution's
+    // processes; for one process they stay identities.
+    ProcessGroupScope collectives(dist.process_group());
     // One seed for the whole fit, agreed by every process: identical permutations everywhere.
     std::mt19937_64 shuffle_rng(dist.shuffle_seed(generator()()));
 
@@ -354,11 +358,19 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             for (auto& cb : options.callbacks) cb->on_batch_begin(int(step), {});
             threads.before_step();
             const std::span<const std::size_t> local = dist.local_batch({order.data() + begin, count});
+            // A process without samples in this global batch still runs the step, on a stand-in
+            // (the batch's first sample) that adds nothing to collectives and weighs 0 in the
+            // gradient: a collective op in the model (synchronized BatchNormalization) would
+            // otherwise wait for it forever. Without collectives the step keeps nothing (an
+            // unsynchronized BatchNormalization leaves its moving statistics alone) and costs one
+            // sample's forward and backward.
+            const bool stand_in = distributed && local.empty();
+            const std::span<const std::size_t> rows = stand_in ? std::span<const std::size_t>(order.data() + begin, 1) : local;
             std::vector<Array> batch_x, batch_y;
             if (pending) std::tie(batch_x, batch_y) = prefetch.take();
-            if (!pending || !std::equal(local.begin(), local.end(), ahead.begin(), ahead.end())) {
-                batch_x = gather_rows_of(x_all, local);
-                batch_y = gather_rows_of(y_all, local);
+            if (!pending || !std::equal(rows.begin(), rows.end(), ahead.begin(), ahead.end())) {
+                batch_x = gather_rows_of(x_all, rows);
+                batch_y = gather_rows_of(y_all, rows);
             }
             // Copy the next batch ahead: on the prefetcher's thread when a core is idle, else
             // in the moments the pool's workers wait between tasks (a third thread next to the
@@ -371,11 +383,14 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
             values.clear();
             optimizer.zero_grad();
             std::vector<Tensor> outs, ys;
-            if (!local.empty()) {
+            if (!rows.empty()) {
+                std::optional<ProcessGroupScope> silent;
+                if (stand_in) silent.emplace(dist.process_group(), false);
                 const std::vector<Tensor> xs = as_constants(std::move(batch_x));
                 ys = as_constants(std::move(batch_y));
                 outs = model.forward_all(xs, objective.fused);
                 dist.backward(objective.loss(outs, ys, values));  // may start reducing gradients early
+                if (stand_in) values.clear();                      // not this process's samples
             }
             if (distributed) {
                 for (auto& p : params) {  // moving statistics excepted: no gradient trains them

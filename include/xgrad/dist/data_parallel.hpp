@@ -10,10 +10,13 @@
 /// at most one sample; rank r trains on share r. After backward, the gradients are summed over
 /// the ranks as g = Σ_r (n_r / N_batch) g_r, the gradient of the mean loss over the whole global
 /// batch, in buckets of about bucket_bytes; with overlap a bucket's allreduce starts while
-/// backward still computes earlier layers. Every rank then takes the same optimizer step, so
-/// the weights stay bit-identical. Loss and metric sums are summed over the ranks. Moving
-/// statistics (BatchNormalization), which each rank updates from its own share, are averaged
-/// over the ranks at the end of every epoch (as Keras' MirroredStrategy aggregates them).
+/// backward still computes earlier layers. The weight n_r / N seeds rank r's backward, so that
+/// gradients which cross ranks inside the model (BatchNormalization with `synchronized`, whose
+/// statistics are those of the global batch through xgrad::all_sum) are weighted right too.
+/// Every rank then takes the same optimizer step, so the weights stay bit-identical. Loss and
+/// metric sums are summed over the ranks. Moving statistics of an ordinary BatchNormalization,
+/// which each rank updates from its own share, are averaged over the ranks at the end of every
+/// epoch (as Keras' MirroredStrategy aggregates them); a synchronized one's agree already.
 
 #include <cstddef>
 #include <cstdint>
@@ -73,9 +76,13 @@ public:
     std::uint64_t shuffle_seed(std::uint64_t local_seed) override;
     /// Share r of N contiguous shares of `global_batch` (sizes differ by at most one).
     std::span<const std::size_t> local_batch(std::span<const std::size_t> global_batch) override;
-    /// Backward of this rank's loss; with overlap, buckets start as their gradients complete.
+    /// dist::process_group(): fit's collective ops reach every rank.
+    std::shared_ptr<ProcessGroup> process_group() override;
+    /// Backward of this rank's loss seeded with n_r / N; with overlap, buckets start as their
+    /// gradients complete.
     void backward(const Tensor& loss) override;
-    /// Completes the allreduce: every parameter's grad() becomes Σ_r (n_r / N) g_r.
+    /// Completes the allreduce: every parameter's grad() becomes Σ_r (n_r / N) g_r (the weights
+    /// applied by backward's seed, or here for gradients from a backward of the user's own).
     void reduce_gradients(const std::vector<Tensor>& parameters, std::size_t local_count,
                           std::size_t global_count) override;
     /// Sums over the ranks, in place.

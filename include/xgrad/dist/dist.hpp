@@ -17,9 +17,11 @@
 /// killed by a signal is noticed by mpirun, which ends the others.
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 
+#include "xgrad/ops/collective.hpp"
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::dist {
@@ -78,6 +80,14 @@ void allreduce(std::span<float> values, ReduceOp op = ReduceOp::Sum);
 void allreduce(std::span<double> values, ReduceOp op = ReduceOp::Sum);
 /// broadcast on raw values from `root`, in place, unchecked.
 void broadcast(std::span<float> values, int root = 0);
+/// The job as the ProcessGroup of the collective ops (xgrad::all_sum, BatchNormalization with
+/// `synchronized`): one process group for the whole program. fit installs it itself for its
+/// training steps (through DataParallel); a loop of your own installs it with
+/// `xgrad::ProcessGroupScope scope(xgrad::dist::process_group());`. Its all_sum checks the
+/// shapes (the same ShapeError on every rank, naming the op's scope) and runs on a communicator
+/// of its own, so it never mixes with the gradient allreduce in flight (overlap) nor with the
+/// other collectives here.
+std::shared_ptr<ProcessGroup> process_group();
 
 /// Prints `rank r: <message>` to stderr and ends every process of the job with `code`.
 /// Without a launcher it prints the message and exits.

@@ -13,6 +13,10 @@ namespace xgrad::nn {
 /// statistics are used. Parameters: "gamma" (ones), "beta" (zeros), trainable;
 /// "moving_mean" (zeros), "moving_variance" (ones), not trainable (no gradient; saved with
 /// the weights and counted as non-trainable by summary()).
+/// `BatchNormalization({.synchronized = true})` is Keras' synchronized=True: in a data-parallel
+/// fit on several processes, μ and σ² are those of the whole global batch (all_sum over the
+/// processes), so training gives the gradients and moving statistics of one process on the
+/// whole batch; in one process, or at inference (and so in an ONNX export), it is the ordinary layer.
 class BatchNormalization : public Module {
 public:
     /// Keras' defaults.
@@ -36,7 +40,7 @@ public:
     const Tensor& beta() const { return beta_; }                        ///< β, (C)
     const Tensor& moving_mean() const { return moving_mean_; }          ///< (C)
     const Tensor& moving_variance() const { return moving_variance_; }  ///< (C)
-    const BatchNormOptions& options() const { return options_; }        ///< momentum, epsilon
+    const BatchNormOptions& options() const { return options_; }        ///< momentum, epsilon, synchronized
 
 private:
     BatchNormOptions options_;

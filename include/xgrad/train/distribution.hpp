@@ -10,6 +10,11 @@
 ///   same permutation of the training samples every epoch;
 /// - a global batch is the user's batch_size samples of that permutation; local_batch() picks
 ///   this process's share, and the local loss is the mean over that share;
+/// - every process runs every step's forward and backward, so that collective ops in the model
+///   (all_sum, BatchNormalization with `synchronized`) meet on every process: a process whose
+///   share is empty runs them on a stand-in sample (the global batch's first), inside a
+///   ProcessGroupScope whose `contributes` is false, and with local_count 0 (its gradient
+///   counts as zero, its loss and metrics are not logged);
 /// - after backward and before the optimizer step, reduce_gradients() must leave on every
 ///   process the gradient of the mean loss over the whole global batch;
 /// - running sums (loss and metric values times sample counts, and the counts) go through
@@ -24,6 +29,7 @@
 #include <span>
 #include <vector>
 
+#include "xgrad/ops/collective.hpp"
 #include "xgrad/tensor.hpp"
 
 namespace xgrad::train {
@@ -56,15 +62,22 @@ public:
     virtual std::span<const std::size_t> local_batch(std::span<const std::size_t> global_batch) {
         return global_batch;
     }
-    /// Runs backward of this process's loss (called instead of loss.backward() when its share
-    /// is not empty). A data-parallel implementation may start reducing the gradients that
+    /// The processes that collective ops (xgrad::all_sum, BatchNormalization with
+    /// `synchronized`) combine over during fit's training steps: fit installs it with a
+    /// ProcessGroupScope. nullptr (the default): this process alone, the collectives are identities.
+    virtual std::shared_ptr<ProcessGroup> process_group() { return nullptr; }
+    /// Runs backward of this process's loss (called instead of loss.backward(), also for a
+    /// stand-in step). A data-parallel implementation seeds it with this process's weight
+    /// n_r / N, which collective ops need to route cross-process gradients with the right
+    /// weights (see xgrad/ops/collective.hpp), and may start reducing the gradients that
     /// backward has finished while it computes the others (overlap).
     virtual void backward(const Tensor& loss) { loss.backward(); }
     /// After backward, before the optimizer step. Each parameter that requires a gradient
-    /// holds in grad() the gradient of this process's mean loss over its `local_count` samples
-    /// (zeros when the share was empty or the parameter was not used); replace it, on every
-    /// process, by the gradient of the mean over the `global_count` samples of the global
-    /// batch: g = Σ_r (n_r / N) g_r. Parameters without gradient (moving statistics) have none.
+    /// holds in grad() what this process's backward() left: the gradient of its mean loss over
+    /// its `local_count` samples (zeros when the parameter was not used), or that gradient
+    /// already weighted when backward() seeded it; replace it, on every process, by the
+    /// gradient of the mean over the `global_count` samples of the global batch:
+    /// g = Σ_r (n_r / N) g_r. Parameters without gradient (moving statistics) have none.
     virtual void reduce_gradients(const std::vector<Tensor>& /*parameters*/, std::size_t /*local_count*/,
                                   std::size_t /*global_count*/) {}
     /// Sums `values` element by element over all processes, in place (running sums of loss and
@@ -75,7 +88,8 @@ public:
     /// from its own share; a data-parallel implementation replaces them by their mean over the
     /// processes, so every process holds the same model again. Their updates are linear
     /// (moving = m·moving + (1 − m)·batch statistics) and start equal, so the mean once per
-    /// epoch equals the mean after every step.
+    /// epoch equals the mean after every step. Those of a synchronized BatchNormalization are
+    /// already equal everywhere, and their mean gives them back (up to float rounding).
     virtual void average_state(const std::vector<Tensor>& /*state*/) {}
 };
 
