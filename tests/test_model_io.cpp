@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(every_built_in_layer_kind_comes_back_the_same) {
     auto img = nn::Input({6, 6, 2}, "img");
     auto ids = nn::Input({3}, "ids");
     auto c = nn::Conv2D(4, {3, 3}, "relu", {.padding = Padding::Same, .bias_initializer = "ones"})(img);
-    auto bn = nn::BatchNormalization({.momentum = 0.9f, .epsilon = 1e-2f})(c);
+    auto bn = nn::BatchNormalization({.momentum = 0.9f, .epsilon = 1e-2f, .synchronized = true})(c);
     auto mp = nn::MaxPooling2D({2, 2})(bn);
     auto ap = nn::AveragePooling2D({2, 2}, {2, 2}, Padding::Same)(c);
     auto sum = nn::add({mp, ap});

@@ -132,6 +132,7 @@ std::shared_ptr<Module> batch_norm_from_config(const json& c) {
     BatchNormOptions o;
     o.momentum = r.get("momentum", o.momentum);
     o.epsilon = r.get("epsilon", o.epsilon);
+    o.synchronized = r.get("synchronized", o.synchronized);
     r.done();
     return std::make_shared<BatchNormalization>(o);
 }
@@ -189,7 +190,8 @@ json Reshape::config() const { return {{"target_shape", target_}}; }
 json Dropout::config() const { return {{"rate", json_float(rate_)}}; }
 
 json BatchNormalization::config() const {
-    return {{"momentum", json_float(options_.momentum)}, {"epsilon", json_float(options_.epsilon)}};
+    return {{"momentum", json_float(options_.momentum)}, {"epsilon", json_float(options_.epsilon)},
+            {"synchronized", options_.synchronized}};
 }
 
 json Embedding::config() const {
