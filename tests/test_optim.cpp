@@ -1,6 +1,10 @@
 // Optimizers: single steps against hand-computed numbers, ten steps against the element loops
 // they were before (bit for bit), the recorded step, state by name, errors.
 #include <cmath>
+#include <cstring>
+#include <functional>
+#include <type_traits>
+#include <utility>
 
 #include "helpers.hpp"
 #include <xgrad/nn.hpp>
@@ -390,6 +394,74 @@ BOOST_AUTO_TEST_CASE(zero_grad_and_unused_parameters) {
     BOOST_TEST(w.grad().defined());
     sgd.zero_grad();
     BOOST_TEST(!w.grad().defined());
+}
+
+// Makers of every optimizer (and the variants with more slots) at a given learning rate.
+std::vector<std::function<std::shared_ptr<optim::Optimizer>(float)>> every_optimizer() {
+    using namespace optim;
+    return {
+        [](float lr) { return std::make_shared<RMSprop>(RMSpropOptions{.learning_rate = lr}); },
+        [](float lr) { return std::make_shared<RMSprop>(RMSpropOptions{.learning_rate = lr, .momentum = 0.5f, .centered = true}); },
+        [](float lr) { return std::make_shared<SGD>(SGDOptions{.learning_rate = lr}); },
+        [](float lr) { return std::make_shared<SGD>(SGDOptions{.learning_rate = lr, .momentum = 0.9f, .nesterov = true}); },
+        [](float lr) { return std::make_shared<Adam>(AdamOptions{.learning_rate = lr}); },
+    };
+}
+
+BOOST_AUTO_TEST_CASE(set_learning_rate_changes_the_following_steps) {
+    for (const auto& make : every_optimizer()) {
+        Tensor w1 = parameter(Array{1.f, -2.f, 0.5f}), w2 = parameter(Array{1.f, -2.f, 0.5f});
+        auto changed = make(0.01f);
+        BOOST_TEST(changed->learning_rate() == 0.01f);
+        changed->attach({{"w", w1}});
+        step_on_square(*changed, w1);
+        changed->set_learning_rate(0.2f);
+        BOOST_TEST(changed->learning_rate() == 0.2f, changed->name());
+        BOOST_TEST(changed->clone()->learning_rate() == 0.2f);  // part of the options, copied with them
+        // The reference: one step at 0.01, then an optimizer built with 0.2 and the same state.
+        auto first = make(0.01f);
+        first->attach({{"w", w2}});
+        step_on_square(*first, w2);
+        auto second = make(0.2f);
+        second->attach({{"w", w2}});
+        second->load_state(first->state());
+        step_on_square(*changed, w1);
+        step_on_square(*second, w2);
+        BOOST_TEST(std::memcmp(w1.value().data(), w2.value().data(), 3 * sizeof(float)) == 0, changed->name());
+        BOOST_TEST(changed->iterations() == 2);  // Adam's bias correction still counts both steps
+    }
+    optim::SGD sgd({.learning_rate = 0.5f});
+    sgd.set_learning_rate(0.125f);
+    BOOST_TEST(sgd.options().learning_rate == 0.125f);
+}
+
+BOOST_AUTO_TEST_CASE(set_learning_rate_errors) {
+    for (const auto& make : every_optimizer()) {
+        auto opt = make(0.01f);
+        const std::string who = opt->name() + ": set_learning_rate(";
+        const std::string why = "): the learning rate must be finite and positive";
+        BOOST_CHECK_EXCEPTION(opt->set_learning_rate(-1.f), ValueError, has_message(who + "-1" + why));
+        BOOST_CHECK_EXCEPTION(opt->set_learning_rate(0.f), ValueError, has_message(who + "0" + why));
+        BOOST_CHECK_EXCEPTION(opt->set_learning_rate(std::nanf("")), ValueError, has_message(who + "nan" + why));
+        BOOST_CHECK_EXCEPTION(opt->set_learning_rate(INFINITY), ValueError, has_message(who + "inf" + why));
+        BOOST_TEST(opt->learning_rate() == 0.01f);  // unchanged
+    }
+}
+
+BOOST_AUTO_TEST_CASE(model_optimizer_is_const_correct) {
+    // A const model hands out a read-only optimizer; a mutable one can be changed.
+    static_assert(std::is_const_v<std::remove_reference_t<decltype(std::declval<const nn::Model&>().optimizer())>>);
+    static_assert(!std::is_const_v<std::remove_reference_t<decltype(std::declval<nn::Model&>().optimizer())>>);
+    manual_seed(5);
+    nn::Sequential model;
+    model.add(nn::Dense(3, "softmax", 4));
+    const nn::Model& view = model;
+    BOOST_CHECK_EXCEPTION(view.optimizer(), ValueError,
+                          has_message("optimizer: model '" + model.name() + "' is not compiled; call compile("));
+    model.compile(optim::Adam({.learning_rate = 0.25f}), "mse");
+    BOOST_TEST(view.optimizer().learning_rate() == 0.25f);
+    model.optimizer().set_learning_rate(0.5f);
+    BOOST_TEST(view.optimizer().learning_rate() == 0.5f);
 }
 
 BOOST_AUTO_TEST_CASE(optimizer_errors) {

@@ -220,7 +220,12 @@ void Model::require_compiled(const char* who) const {
     }
 }
 
-optim::Optimizer& Model::optimizer() const {
+optim::Optimizer& Model::optimizer() {
+    require_compiled("optimizer");
+    return *optimizer_;
+}
+
+const optim::Optimizer& Model::optimizer() const {
     require_compiled("optimizer");
     return *optimizer_;
 }

@@ -1,6 +1,8 @@
 // Optimizer bookkeeping: attached parameters, name-keyed slots, state save/restore.
 #include "xgrad/optim/optimizer.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "xgrad/format.hpp"
@@ -18,6 +20,15 @@ void Optimizer::attach(std::vector<std::pair<std::string, Tensor>> named_paramet
         it = names.count(it->first) ? std::next(it) : slots_.erase(it);
     }
     params_ = std::move(named_parameters);
+}
+
+void Optimizer::set_learning_rate(float lr) {
+    if (!(std::isfinite(lr) && lr > 0.f)) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%.9g", double(lr));
+        throw ValueError(name() + ": set_learning_rate(" + value + "): the learning rate must be finite and positive");
+    }
+    assign_learning_rate(lr);
 }
 
 void Optimizer::zero_grad() {

@@ -169,8 +169,12 @@ public:
     bool compiled() const { return optimizer_ != nullptr; }
     /// The losses, loss weights and metrics compile() was given (Keras' get_compile_config).
     const CompileOptions& compile_options() const { return config_; }
-    /// The optimizer (ValueError before compile).
-    optim::Optimizer& optimizer() const;
+    /// The compiled optimizer, e.g. for a callback that changes its learning rate:
+    /// `model()->optimizer().set_learning_rate(1e-4f)`. ValueError "optimizer: model '<name>' is
+    /// not compiled; ..." before compile.
+    optim::Optimizer& optimizer();
+    /// The compiled optimizer, read-only (its learning_rate(), iterations(), state()).
+    const optim::Optimizer& optimizer() const;
     /// The loss of output 0 (ValueError before compile).
     const losses::Loss& loss() const;
     /// The loss of `output` (the shared one when compile() gave one loss).

@@ -68,6 +68,15 @@ public:
     /// Number of step() calls so far (or as restored by load_state).
     std::int64_t iterations() const { return iterations_; }
 
+    /// The learning rate lr the next step() uses: the options' learning_rate, as given to the
+    /// constructor or last set by set_learning_rate().
+    virtual float learning_rate() const = 0;
+    /// Sets lr for the following steps (the options' learning_rate changes with it); callbacks
+    /// such as train::LearningRateScheduler call it between epochs. Slots and iterations are
+    /// kept: Adam's bias correction still counts every step. ValueError naming the optimizer
+    /// and the value when `lr` is NaN, infinite, zero or negative.
+    void set_learning_rate(float lr);
+
     /// A copy of the state (slots of every parameter and the iteration count).
     State state() const;
     /// Throws ValueError when `state` does not fit the attached parameters (unknown name or
@@ -82,6 +91,8 @@ protected:
     Optimizer(const Optimizer& other);
     Optimizer& operator=(const Optimizer& other);
 
+    /// Stores a learning rate set_learning_rate() has checked in the options.
+    virtual void assign_learning_rate(float lr) = 0;
     /// The state tensors a parameter needs, in the order update() receives them ("rms", ...).
     virtual std::vector<std::string> slot_names() const = 0;
     /// Updates `w` from gradient `g` and this parameter's `slots` (zero-initialised on first

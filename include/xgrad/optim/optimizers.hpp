@@ -32,8 +32,10 @@ public:
     nlohmann::json config() const override;
     /// The options.
     const RMSpropOptions& options() const { return options_; }
+    float learning_rate() const override { return options_.learning_rate; }
 
 protected:
+    void assign_learning_rate(float lr) override { options_.learning_rate = lr; }
     std::vector<std::string> slot_names() const override;
     void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
@@ -61,8 +63,10 @@ public:
     nlohmann::json config() const override;
     /// The options.
     const SGDOptions& options() const { return options_; }
+    float learning_rate() const override { return options_.learning_rate; }
 
 protected:
+    void assign_learning_rate(float lr) override { options_.learning_rate = lr; }
     std::vector<std::string> slot_names() const override;
     void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
@@ -91,8 +95,10 @@ public:
     nlohmann::json config() const override;
     /// The options.
     const AdamOptions& options() const { return options_; }
+    float learning_rate() const override { return options_.learning_rate; }
 
 protected:
+    void assign_learning_rate(float lr) override { options_.learning_rate = lr; }
     std::vector<std::string> slot_names() const override;
     void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots) override;
 
