@@ -430,7 +430,13 @@ History fit(nn::Model& model, const ArrayRefs& x_all, const ArrayRefs& y_all, co
         Logs logs;
         for (auto& [k, v] : running.means()) logs[k] = v;
         for (auto& [k, v] : val_values) logs[k] = v;
+        for (auto& cb : options.callbacks) cb->on_epoch_logs(int(epoch), logs);
         history.append(logs);
+        // Entries the callbacks added ("learning_rate") are shown after the validation values, as Keras 3.
+        for (auto& [k, v] : logs) {
+            const auto logged = [&k](const std::string& n) { return n == k || "val_" + n == k; };
+            if (std::none_of(objective.names.begin(), objective.names.end(), logged)) val_values.emplace_back(k, v);
+        }
         if (bar) {
             if (step == steps) bar->update(steps, running.means(), val_values);
             else out << "\n";  // stopped mid-epoch: end the redrawn line

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -34,7 +35,7 @@ const std::vector<double>& History::operator[](const std::string& key) const {
 }
 
 void History::append(const Logs& logs) {
-    if (keys.empty()) {
+    if (epochs == 0 && keys.empty()) {
         // Keras order: loss, metrics, then the val_ twins.
         if (logs.count("loss")) keys.push_back("loss");
         for (auto& [k, v] : logs) {
@@ -43,6 +44,14 @@ void History::append(const Logs& logs) {
         if (logs.count("val_loss")) keys.push_back("val_loss");
         for (auto& [k, v] : logs) {
             if (k != "val_loss" && k.rfind("val_", 0) == 0) keys.push_back(k);
+        }
+    }
+    // A key that first appears in a later epoch (a callback may add entries to some epochs'
+    // logs only) gets a column too, NaN for the epochs before it.
+    for (auto& [k, v] : logs) {
+        if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+            keys.push_back(k);
+            values[k].assign(epochs, std::nan(""));
         }
     }
     for (auto& k : keys) {

@@ -8,6 +8,8 @@ target_sources(xgrad PRIVATE
   train/model_io.cpp
   train/history.cpp
   train/callbacks.cpp
+  train/callback_helpers.cpp
+  train/lr_callbacks.cpp
   train/progbar.cpp
 )
 # train::HtmlReport and the charting library it embeds (cmake/chartjs.cmake).

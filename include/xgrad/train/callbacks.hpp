@@ -1,7 +1,8 @@
 #pragma once
 /// @file callbacks.hpp
-/// Training callbacks (Keras' hooks): a base with on_*_begin/end, EarlyStopping and
-/// TerminateOnNaN. A callback stops training through model()->stop_training(reason).
+/// Training callbacks (Keras' hooks): a base with on_*_begin/end, EarlyStopping,
+/// TerminateOnNaN and LambdaCallback. A callback stops training through
+/// model()->stop_training(reason). Learning-rate control is in lr_callbacks.hpp.
 
 #include <functional>
 #include <limits>
@@ -28,8 +29,13 @@ public:
     virtual void on_train_end(const Logs& /*logs*/) {}
     /// Called before each epoch.
     virtual void on_epoch_begin(int /*epoch*/, const Logs& /*logs*/) {}
-    /// Called after each epoch with the epoch's means and validation values.
+    /// Called after each epoch with the epoch's means and validation values, and the entries
+    /// every callback's on_epoch_logs added.
     virtual void on_epoch_end(int /*epoch*/, const Logs& /*logs*/) {}
+    /// Called after each epoch, before History records the epoch and before any on_epoch_end:
+    /// adds entries to the epoch's logs (where a Keras callback writes into its `logs` dict).
+    /// LearningRateScheduler and ReduceLROnPlateau add "learning_rate", the rate the epoch used.
+    virtual void on_epoch_logs(int /*epoch*/, Logs& /*logs*/) {}
     /// Called before each training batch.
     virtual void on_batch_begin(int /*batch*/, const Logs& /*logs*/) {}
     /// Called after each training batch.

@@ -12,14 +12,17 @@ namespace xgrad::train {
 
 /// Per-epoch training record (Keras' History.history).
 struct History {
-    std::vector<std::string> keys;                      ///< column order: loss, metrics, val_loss, val_metrics
+    std::vector<std::string> keys;                      ///< column order: loss, metrics, val_loss, val_metrics, later keys
     std::map<std::string, std::vector<double>> values;  ///< key -> one value per epoch run
     std::size_t epochs = 0;                             ///< epochs run (fewer than asked after a stop)
     std::string stop_reason;                            ///< why training stopped early ("" if it did not)
 
     /// The values of `key`; ValueError listing the keys when absent.
     const std::vector<double>& operator[](const std::string& key) const;
-    /// Appends one epoch's logs (keys are fixed by the first call).
+    /// Appends one epoch's logs, every key of them: the first call orders its keys as Keras
+    /// (loss, the other training entries such as metrics and "learning_rate", val_loss, the other
+    /// val_*); a key first seen later is appended to `keys` with NaN for the epochs before it,
+    /// and a key missing from an epoch's logs gets NaN there.
     void append(const Logs& logs);
     /// "epoch,loss,accuracy,...\n0,0.25,0.93,...\n" (epochs 0-based like Keras' CSVLogger).
     std::string to_csv() const;
