@@ -1,4 +1,4 @@
-// Atomic file writes: temporary (O_EXCL), fsync, rename.
+// Atomic file writes: temporary (O_EXCL), fsync, rename; and the early check that they can succeed.
 #include "xgrad/io.hpp"
 
 #include <atomic>
@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <unistd.h>
 
 #include "posix_file.hpp"
@@ -56,6 +57,20 @@ void write_file_atomic(const std::string& path, std::string_view bytes, const st
         const int err = errno;
         ::unlink(tmp.c_str());
         fail_errno(who, path, "cannot rename " + tmp + " to it", err);
+    }
+}
+
+void check_writable(const std::string& path, const std::string& who) {
+    namespace fs = std::filesystem;
+    const fs::path p(path);
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) throw IoError(who + ": '" + path + "' is a directory, not a file name");
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    if (!fs::is_directory(dir, ec)) {
+        throw IoError(who + ": cannot write '" + path + "': directory '" + dir.string() + "' does not exist");
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+        throw IoError(who + ": cannot write '" + path + "': directory '" + dir.string() + "' is not writable");
     }
 }
 

@@ -1,20 +1,28 @@
 // Callbacks that control training: the learning-rate callbacks (LearningRateScheduler,
-// ReduceLROnPlateau) and the epoch logs they add to, on a tiny Dense model and a few dozen
-// synthetic rows.
+// ReduceLROnPlateau) and the epoch logs they add to, ModelCheckpoint and CSVLogger, on a tiny
+// Dense model and a few dozen synthetic rows.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <type_traits>
 #include <utility>
 
+#include "file_helpers.hpp"
 #include "helpers.hpp"
 #include <xgrad/nn.hpp>
 
 using namespace xgrad;
 using xgrad::test::has_message;
+using xgrad::test::files::TempDir;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -271,6 +279,296 @@ BOOST_AUTO_TEST_CASE(history_takes_keys_that_appear_later) {
     BOOST_TEST(h["learning_rate"][2] == 0.02);
     BOOST_TEST(std::isnan(h["val_loss"][2]));
     BOOST_TEST(h.to_csv() == "epoch,loss,val_loss,learning_rate\n0,1,2,nan\n1,0.5,1.5,0.01\n2,0.25,nan,0.02\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// =================================================================================================
+// Helpers of the file callbacks' tests.
+namespace {
+
+std::string read_all(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> split(const std::string& line, char sep) {
+    std::vector<std::string> out(1);
+    for (char c : line) {
+        if (c == sep) out.emplace_back();
+        else out.back() += c;
+    }
+    return out;
+}
+
+std::set<std::string> files_in(const fs::path& dir) {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.insert(e.path().filename().string());
+    return out;
+}
+
+using Snapshot = std::vector<std::pair<std::string, Array>>;
+
+Snapshot snapshot(const nn::Model& m) {
+    Snapshot s;
+    for (const auto& [n, t] : m.named_parameters()) s.emplace_back(n, t.value());
+    return s;
+}
+
+bool same_bits(const Array& a, const Array& b) {
+    return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// Every parameter, same name and same bits (NaN included).
+boost::test_tools::predicate_result equal_bits(const Snapshot& a, const Snapshot& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].first != b[i].first || !same_bits(a[i].second, b[i].second)) {
+            boost::test_tools::predicate_result r(false);
+            r.message() << "'" << a[i].first << "' differs";
+            return r;
+        }
+    }
+    return true;
+}
+
+// Adds an entry to every epoch's logs, as a user's callback may.
+struct AddsEntry : train::Callback {
+    std::string key;
+    explicit AddsEntry(std::string k) : key(std::move(k)) {}
+    void on_epoch_logs(int epoch, train::Logs& logs) override { logs[key] = 10.0 + epoch; }
+};
+
+}  // namespace
+
+// =================================================================================================
+BOOST_AUTO_TEST_SUITE(nn_callbacks_files)
+
+BOOST_AUTO_TEST_CASE(checkpoint_names_follow_python_format) {
+    train::ModelCheckpoint ck("out/w_{epoch:02d}_{val_loss:.4f}.bin");
+    BOOST_TEST(ck.filepath_for(4, {{"val_loss", 0.123456}}) == "out/w_05_0.1235.bin");
+    // Expected strings from Python: '{epoch}|{loss}'.format(epoch=..., loss=...).
+    train::ModelCheckpoint plain("{epoch}|{loss}");
+    const std::vector<std::pair<double, std::string>> python = {
+        {0.1, "0.1"},         {2.0, "2.0"},       {1e16, "1e+16"},   {123456789.0, "123456789.0"},
+        {1.5e-7, "1.5e-07"},  {0.0001, "0.0001"}, {1e-05, "1e-05"},  {std::nan(""), "nan"},
+        {-0.25, "-0.25"},     {-0.0, "-0.0"},     {INFINITY, "inf"}, {1234567890123456.0, "1234567890123456.0"},
+        {1.0 / 3, "0.3333333333333333"},          {0.1 + 0.2, "0.30000000000000004"},
+    };
+    for (const auto& [v, text] : python) BOOST_TEST(plain.filepath_for(11, {{"loss", v}}) == "12|" + text);
+    // '{loss:08.3f}|{epoch:3d}|{loss:.2e}|{loss:g}|{{lit}}|{epoch:02d}|{loss:10}|{loss:08}|{epoch:.1f}|{neg:07.2f}'
+    train::ModelCheckpoint specs(
+        "{loss:08.3f}|{epoch:3d}|{loss:.2e}|{loss:g}|{{lit}}|{epoch:02d}|{loss:10}|{loss:08}|{epoch:.1f}|{neg:07.2f}");
+    BOOST_TEST(specs.filepath_for(4, {{"loss", 1.5}, {"neg", -1.5}}) ==
+               "0001.500|  5|1.50e+00|1.5|{lit}|05|       1.5|000001.5|5.0|-001.50");
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_writes_every_epoch_with_the_expected_names) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy", {"accuracy"});
+    auto ck = std::make_shared<train::ModelCheckpoint>(dir / "w_{epoch:02d}_{val_loss:.4f}.bin");
+    std::vector<std::set<std::string>> seen;  // the directory after each epoch's checkpoint
+    auto probe = std::make_shared<train::LambdaCallback>();
+    probe->epoch_end = [&](int, const train::Logs&) { seen.push_back(files_in(dir.path)); };
+    auto h = model.fit(x, y, {.epochs = 3, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0, .callbacks = {ck, probe}});
+    std::set<std::string> expected;
+    for (std::size_t e = 0; e < 3; ++e) {
+        char name[64];
+        std::snprintf(name, sizeof name, "w_%02zu_%.4f.bin", e + 1, h["val_loss"][e]);
+        expected.insert(name);
+        BOOST_TEST(seen[e] == expected, "after epoch " << e + 1);  // written at that epoch's end, nothing else
+    }
+    char last[64];
+    std::snprintf(last, sizeof last, "w_03_%.4f.bin", h["val_loss"][2]);
+    BOOST_TEST(ck->last_saved() == dir / last);
+    // The last file holds the final weights (and the optimizer's state).
+    auto other = classifier(77);
+    other.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy", {"accuracy"});
+    other.load_weights(ck->last_saved());
+    BOOST_TEST(equal_bits(snapshot(model), snapshot(other)));
+    BOOST_TEST(other.optimizer().iterations() == model.optimizer().iterations());
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_best_only_reproduces_the_best_epoch) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy");
+    // A spike of the rate at epoch 2 makes the validation loss worse there: not saved.
+    auto spike = std::make_shared<train::LearningRateScheduler>([](int epoch, double) { return epoch == 2 ? 40.0 : 0.2; });
+    auto ck = std::make_shared<train::ModelCheckpoint>(dir / "best_{epoch}.bin", "val_loss", true);
+    auto h = model.fit(x, y, {.epochs = 5, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0, .callbacks = {spike, ck}});
+    std::set<std::string> expected;
+    double best = INFINITY;
+    std::size_t best_epoch = 0;
+    for (std::size_t e = 0; e < 5; ++e) {
+        if (h["val_loss"][e] < best) {
+            best = h["val_loss"][e];
+            best_epoch = e;
+            expected.insert("best_" + std::to_string(e + 1) + ".bin");
+        }
+    }
+    BOOST_TEST_REQUIRE(expected.size() < 5u);  // some epoch did not improve: the test can tell
+    BOOST_TEST(files_in(dir.path) == expected);
+    BOOST_TEST(ck->best() == best);
+    BOOST_TEST(ck->last_saved() == dir / ("best_" + std::to_string(best_epoch + 1) + ".bin"));
+    auto fresh = classifier(77);
+    fresh.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy");
+    fresh.load_weights(ck->last_saved());
+    // The validation of fit is evaluate with fit's batch size: the same sums, the same double.
+    BOOST_TEST(fresh.evaluate(xv, yv, {.batch_size = 16, .verbose = 0}).at("loss") == best);
+}
+
+BOOST_AUTO_TEST_CASE(checkpoint_errors) {
+    using CK = train::ModelCheckpoint;
+    const std::vector<std::pair<std::string, std::string>> malformed = {
+        {"w_{epoch", "the '{' at position 2 is not closed (write {{ for a literal brace)"},
+        {"w_{ep{och}", "the '{' at position 2 is not closed"},
+        {"w_}x", "single '}' at position 2 (write }} for a literal brace)"},
+        {"w_{}", "the field {} has no name (write {epoch} or {<log key>})"},
+        {"w_{loss!r}", "the field {loss!r} uses a conversion, attribute or index"},
+        {"w_{loss:.4}", "the format spec '.4' of {loss:.4} is not supported"},
+        {"w_{loss:x}", "the format spec 'x' of {loss:x} is not supported"},
+        {"w_{loss:>8.2f}", "the format spec '>8.2f' of {loss:>8.2f} is not supported"},
+        {"w_{loss:.f}", "the field {loss:.f} has '.' without a precision"},
+        {"w_{loss:d}", "the field {loss:d} formats 'loss' as an integer (d), but log entries are floats"},
+        {"w_{epoch:.2d}", "the field {epoch:.2d} gives a precision to an integer format"},
+        {"run_{epoch}/w.bin", "a field is in the directory part; only the file name may vary"},
+    };
+    for (const auto& [pattern, why] : malformed) {
+        BOOST_CHECK_EXCEPTION(CK{pattern}, ValueError, has_message("ModelCheckpoint: malformed filepath '" + pattern + "': " + why));
+    }
+    BOOST_CHECK_EXCEPTION(CK{""}, ValueError, has_message("ModelCheckpoint: filepath '' names no file"));
+    BOOST_CHECK_EXCEPTION(CK("dir/"), ValueError, has_message("ModelCheckpoint: filepath 'dir/' names no file"));
+    BOOST_CHECK_EXCEPTION(CK("w.bin", "val_loss", false, false), ValueError,
+                          has_message("ModelCheckpoint: save_weights_only = false (a whole-model file) is not supported"));
+
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy");
+    int steps = 0;
+    // A missing directory fails in on_train_begin: no step has run.
+    const std::string missing = dir / "no/such/w_{epoch}.bin";
+    BOOST_CHECK_EXCEPTION(
+        model.fit(x, y, {.epochs = 1, .verbose = 0, .callbacks = {std::make_shared<CK>(missing), step_counter(steps)}}), IoError,
+        has_message("ModelCheckpoint: cannot write '" + missing + "': directory '" + (dir / "no/such") + "' does not exist"));
+    BOOST_TEST(steps == 0);
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 1, .verbose = 0, .callbacks = {std::make_shared<CK>(dir.path.string())}}),
+                          IoError, has_message("ModelCheckpoint: '" + dir.path.string() + "' is a directory, not a file name"));
+    if (::geteuid() != 0) {  // root writes anywhere
+        fs::create_directory(dir.path / "ro");
+        fs::permissions(dir.path / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+        BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 1, .verbose = 0, .callbacks = {std::make_shared<CK>(dir / "ro/w.bin")}}),
+                              IoError, has_message("is not writable"));
+    }
+    // An unknown key fails at the first epoch end, before any file is written.
+    const std::string typo = dir / "w_{val_los:.3f}.bin";
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 2, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0,
+                                           .callbacks = {std::make_shared<CK>(typo)}}),
+                          ValueError, has_message("ModelCheckpoint: filepath '" + typo + "' uses 'val_los', which is not in the "
+                                                  "logs of epoch 1; available: epoch, loss, val_loss"));
+    BOOST_TEST(files_in(dir.path).empty());
+    // save_best_only without the monitored entry: as EarlyStopping.
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 1, .batch_size = 16, .verbose = 0,
+                                           .callbacks = {std::make_shared<CK>(dir / "w.bin", "val_loss", true)}}),
+                          ValueError, has_message("ModelCheckpoint: monitored quantity 'val_loss' is not in the logs; available: loss"));
+    BOOST_TEST(files_in(dir.path).empty());
+}
+
+BOOST_AUTO_TEST_CASE(csv_logger_writes_one_row_per_epoch_atomically) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy", {"accuracy"});
+    const std::string path = dir / "log.csv";
+    {
+        std::ofstream stale(path);
+        stale << "a stale log of an earlier run\n";
+    }
+    auto csv = std::make_shared<train::CSVLogger>(path);
+    std::vector<std::string> at_begin, at_end;
+    auto probe = std::make_shared<train::LambdaCallback>();
+    probe->batch_begin = [&](int batch, const train::Logs&) { if (batch == 0) at_begin.push_back(read_all(path)); };
+    probe->epoch_end = [&](int, const train::Logs&) { at_end.push_back(read_all(path)); };
+    auto h = model.fit(x, y, {.epochs = 3, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0, .callbacks = {csv, probe}});
+    BOOST_TEST(at_begin[0] == "");  // truncated when training began
+    const std::vector<std::string> columns = {"epoch", "accuracy", "loss", "val_accuracy", "val_loss"};
+    for (std::size_t e = 0; e < 3; ++e) {
+        const auto lines = lines_of(at_end[e]);
+        BOOST_TEST_REQUIRE(lines.size() == e + 2, "after epoch " << e);  // header + one row per epoch so far
+        BOOST_TEST(split(lines[0], ',') == columns, boost::test_tools::per_element());
+        for (std::size_t r = 0; r <= e; ++r) {
+            const auto cells = split(lines[r + 1], ',');
+            BOOST_TEST_REQUIRE(cells.size() == columns.size());
+            BOOST_TEST(cells[0] == std::to_string(r));  // 0-based, as Keras
+            for (std::size_t c = 1; c < columns.size(); ++c) {
+                // Shortest round-trip digits: the value reads back exactly.
+                BOOST_TEST(std::strtod(cells[c].c_str(), nullptr) == h[columns[c]][r], columns[c] << " of epoch " << r);
+            }
+        }
+    }
+    BOOST_TEST(read_all(path) == at_end.back());
+    BOOST_TEST(csv->text() == at_end.back());
+    BOOST_TEST(files_in(dir.path) == std::set<std::string>{"log.csv"});  // no temporaries left
+}
+
+BOOST_AUTO_TEST_CASE(csv_logger_appends_quotes_and_separates) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy");
+    const std::string path = dir / "log.csv";
+    auto first = model.fit(x, y, {.epochs = 2, .batch_size = 16, .verbose = 0,
+                                  .callbacks = {std::make_shared<train::CSVLogger>(path, ';', true)}});
+    const std::string once = read_all(path);
+    BOOST_TEST(lines_of(once).size() == 3u);
+    BOOST_TEST(lines_of(once)[0] == "epoch;loss");
+    // append: the earlier rows stay and no second header is written, as Keras.
+    auto second = model.fit(x, y, {.epochs = 1, .batch_size = 16, .verbose = 0,
+                                   .callbacks = {std::make_shared<train::CSVLogger>(path, ';', true)}});
+    const auto appended = lines_of(read_all(path));
+    BOOST_TEST_REQUIRE(appended.size() == 4u);
+    BOOST_TEST(read_all(path).substr(0, once.size()) == once);
+    BOOST_TEST(appended[3] == "0;" + split(appended[3], ';')[1]);
+    BOOST_TEST(std::strtod(split(appended[3], ';')[1].c_str(), nullptr) == second["loss"][0]);
+    // Not appending: the file starts over. A key holding the separator or a quote is quoted.
+    model.fit(x, y, {.epochs = 1, .batch_size = 16, .verbose = 0,
+                     .callbacks = {std::make_shared<AddsEntry>("a;b \"c\""), std::make_shared<train::CSVLogger>(path, ';')}});
+    const auto fresh = lines_of(read_all(path));
+    BOOST_TEST_REQUIRE(fresh.size() == 2u);
+    BOOST_TEST(fresh[0] == "epoch;\"a;b \"\"c\"\"\";loss");
+    BOOST_TEST(fresh[1].substr(0, 7) == "0;10.0;");
+}
+
+BOOST_AUTO_TEST_CASE(csv_logger_errors) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.2f}), "categorical_crossentropy");
+    int steps = 0;
+    const std::string missing = dir / "no/log.csv";
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 1, .verbose = 0,
+                                           .callbacks = {std::make_shared<train::CSVLogger>(missing), step_counter(steps)}}),
+                          IoError,
+                          has_message("CSVLogger: cannot write '" + missing + "': directory '" + (dir / "no") + "' does not exist"));
+    BOOST_TEST(steps == 0);
+    BOOST_CHECK_EXCEPTION(model.fit(x, y, {.epochs = 1, .verbose = 0,
+                                           .callbacks = {std::make_shared<train::CSVLogger>(dir.path.string()), step_counter(steps)}}),
+                          IoError, has_message("CSVLogger: '" + dir.path.string() + "' is a directory, not a file name"));
+    BOOST_TEST(steps == 0);
+    BOOST_CHECK_EXCEPTION(train::CSVLogger(""), ValueError, has_message("CSVLogger: empty filename"));
+    BOOST_CHECK_EXCEPTION(train::CSVLogger("x.csv", '"'), ValueError,
+                          has_message("CSVLogger: the separator cannot be a quote, a line break or NUL (got character code 34)"));
+    BOOST_CHECK_EXCEPTION(train::CSVLogger("x.csv", '\n'), ValueError, has_message("(got character code 10)"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@ target_sources(xgrad PRIVATE
   train/callbacks.cpp
   train/callback_helpers.cpp
   train/lr_callbacks.cpp
+  train/file_callbacks.cpp
   train/progbar.cpp
 )
 # train::HtmlReport and the charting library it embeds (cmake/chartjs.cmake).

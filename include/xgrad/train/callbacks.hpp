@@ -2,7 +2,8 @@
 /// @file callbacks.hpp
 /// Training callbacks (Keras' hooks): a base with on_*_begin/end, EarlyStopping,
 /// TerminateOnNaN and LambdaCallback. A callback stops training through
-/// model()->stop_training(reason). Learning-rate control is in lr_callbacks.hpp.
+/// model()->stop_training(reason). Learning-rate control is in lr_callbacks.hpp, checkpoints
+/// and CSV logs in file_callbacks.hpp.
 
 #include <functional>
 #include <limits>
