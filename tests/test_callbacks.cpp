@@ -1,6 +1,6 @@
 // Callbacks that control training: the learning-rate callbacks (LearningRateScheduler,
-// ReduceLROnPlateau) and the epoch logs they add to, ModelCheckpoint and CSVLogger, on a tiny
-// Dense model and a few dozen synthetic rows.
+// ReduceLROnPlateau), ModelCheckpoint, EarlyStopping's restore_best_weights and CSVLogger, on a
+// tiny Dense model and a few dozen synthetic rows.
 #include <unistd.h>
 
 #include <cmath>
@@ -569,6 +569,145 @@ BOOST_AUTO_TEST_CASE(csv_logger_errors) {
     BOOST_CHECK_EXCEPTION(train::CSVLogger("x.csv", '"'), ValueError,
                           has_message("CSVLogger: the separator cannot be a quote, a line break or NUL (got character code 34)"));
     BOOST_CHECK_EXCEPTION(train::CSVLogger("x.csv", '\n'), ValueError, has_message("(got character code 10)"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// =================================================================================================
+namespace {
+
+// With BatchNormalization: its moving statistics are parameters no gradient trains.
+nn::Sequential normalized(std::uint64_t seed = 5) {
+    manual_seed(seed);
+    nn::Sequential m;
+    m.add(nn::Dense(8, "relu", 4));
+    m.add(nn::BatchNormalization());
+    m.add(nn::Dense(3, "softmax"));
+    return m;
+}
+
+// Trains `model` 6 epochs; a rate spike from epoch 3 on spoils the validation loss, so the best
+// epoch is an early one. Returns the History and every epoch's weights.
+std::pair<train::History, std::vector<Snapshot>> spoiled_run(nn::Model& model, std::shared_ptr<train::EarlyStopping> stop,
+                                                             const Array& xv, const Array& yv) {
+    auto [x, y] = rows(48);
+    model.compile(optim::SGD({.learning_rate = 0.1f}), "categorical_crossentropy");
+    auto spike = std::make_shared<train::LearningRateScheduler>([](int epoch, double) { return epoch >= 3 ? 30.0 : 0.1; });
+    std::vector<Snapshot> weights;
+    auto probe = std::make_shared<train::LambdaCallback>();
+    probe->epoch_end = [&](int, const train::Logs&) { weights.push_back(snapshot(model)); };
+    auto h = model.fit(x, y, {.epochs = 6, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0,
+                              .callbacks = {spike, probe, stop}});
+    return {h, weights};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(nn_callbacks_restore)
+
+BOOST_AUTO_TEST_CASE(restore_best_weights_puts_back_the_best_epoch_bit_for_bit) {
+    auto [xv, yv] = rows(24, 99);
+    auto model = normalized();
+    // patience 10: training runs all its epochs and still restores (Keras 3).
+    auto stop = std::make_shared<train::EarlyStopping>("val_loss", 10, 0.0, true);
+    auto [h, weights] = spoiled_run(model, stop, xv, yv);
+    BOOST_TEST_REQUIRE(h.epochs == 6u);
+    BOOST_TEST(h.stop_reason == "");
+    const auto& val = h["val_loss"];
+    const std::size_t best = std::size_t(std::min_element(val.begin(), val.end()) - val.begin());
+    BOOST_TEST_REQUIRE(best < 5u);  // the final weights are not the best: there is something to restore
+    BOOST_TEST(stop->best_epoch() == int(best));
+    BOOST_TEST(stop->restored());
+    const Snapshot now = snapshot(model);
+    bool has_moving = false, differs_from_final = false;
+    for (std::size_t i = 0; i < now.size(); ++i) {
+        BOOST_TEST(same_bits(now[i].second, weights[best][i].second), now[i].first);
+        has_moving = has_moving || now[i].first.find("moving_") != std::string::npos;
+        differs_from_final = differs_from_final || !same_bits(now[i].second, weights[5][i].second);
+    }
+    BOOST_TEST(has_moving);  // BatchNormalization's statistics are among them
+    BOOST_TEST(differs_from_final);
+    BOOST_TEST(model.evaluate(xv, yv, {.batch_size = 16, .verbose = 0}).at("loss") == val[best]);
+}
+
+BOOST_AUTO_TEST_CASE(restore_best_weights_after_an_early_stop_and_only_when_asked) {
+    auto [xv, yv] = rows(24, 99);
+    auto stopped = normalized();
+    auto stop = std::make_shared<train::EarlyStopping>("val_loss", 1, 0.0, true);
+    auto [h, weights] = spoiled_run(stopped, stop, xv, yv);
+    BOOST_TEST_REQUIRE(h.epochs < 6u);
+    BOOST_TEST(stop->restored());
+    BOOST_TEST(equal_bits(snapshot(stopped), weights[std::size_t(stop->best_epoch())]));
+    BOOST_TEST(!equal_bits(snapshot(stopped), weights.back()));
+
+    // Without restore_best_weights the final weights stay.
+    auto kept = normalized();
+    auto plain = std::make_shared<train::EarlyStopping>("val_loss", 1);
+    auto [h2, weights2] = spoiled_run(kept, plain, xv, yv);
+    BOOST_TEST(!plain->restored());
+    BOOST_TEST(equal_bits(snapshot(kept), weights2.back()));
+}
+
+BOOST_AUTO_TEST_CASE(no_restore_when_the_last_epoch_is_the_best) {
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = normalized();
+    model.compile(optim::SGD({.learning_rate = 0.05f}), "categorical_crossentropy");
+    auto stop = std::make_shared<train::EarlyStopping>("val_loss", 5, 0.0, true);
+    auto h = model.fit(x, y, {.epochs = 3, .batch_size = 16, .validation_data = std::pair{xv, yv}, .verbose = 0, .callbacks = {stop}});
+    const auto& val = h["val_loss"];
+    BOOST_TEST_REQUIRE(val[2] < val[1]);
+    BOOST_TEST_REQUIRE(val[1] < val[0]);
+    BOOST_TEST(stop->best_epoch() == 2);
+    BOOST_TEST(!stop->restored());
+}
+
+BOOST_AUTO_TEST_CASE(restore_into_a_changed_model_is_an_error) {
+    auto a = classifier();
+    auto b = normalized();
+    train::EarlyStopping stop("val_loss", 3, 0.0, true);
+    stop.set_model(&a);
+    stop.on_train_begin({});
+    stop.on_epoch_end(0, {{"val_loss", 1.0}});
+    stop.on_epoch_end(1, {{"val_loss", 2.0}});
+    stop.set_model(&b);
+    BOOST_CHECK_EXCEPTION(stop.on_train_end({}), ValueError,
+                          has_message("EarlyStopping: cannot restore the best weights: model '" + b.name() +
+                                      "' no longer has the parameters it had at epoch 1"));
+}
+
+// A stop during an epoch (TerminateOnNaN) leaves it without validation: the monitoring callbacks
+// skip it instead of failing on the missing val_loss.
+BOOST_AUTO_TEST_CASE(an_epoch_cut_short_is_skipped_by_the_monitors) {
+    TempDir dir;
+    auto [x, y] = rows(48);
+    auto [xv, yv] = rows(24, 99);
+    auto model = classifier();
+    model.compile(optim::SGD({.learning_rate = 0.1f}), "categorical_crossentropy");
+    // A huge rate at epoch 1 makes the loss overflow within that epoch.
+    auto blow_up = std::make_shared<train::LearningRateScheduler>([](int epoch, double) { return epoch == 1 ? 1e30 : 0.1; });
+    auto stop = std::make_shared<train::EarlyStopping>("val_loss", 3, 0.0, true);
+    auto reduce = std::make_shared<train::ReduceLROnPlateau>("val_loss");
+    auto ck = std::make_shared<train::ModelCheckpoint>(dir / "w_{epoch}_{val_loss:.3f}.bin");
+    auto best = std::make_shared<train::ModelCheckpoint>(dir / "best.bin", "val_loss", true);
+    auto csv = std::make_shared<train::CSVLogger>(dir / "log.csv");
+    auto h = model.fit(x, y, {.epochs = 4, .batch_size = 8, .shuffle = false, .validation_data = std::pair{xv, yv}, .verbose = 0,
+                              .callbacks = {blow_up, std::make_shared<train::TerminateOnNaN>(), stop, reduce, ck, best, csv}});
+    BOOST_TEST_REQUIRE(h.stop_reason.rfind("TerminateOnNaN: invalid loss", 0) == 0u, h.stop_reason);
+    BOOST_TEST(h.epochs == 2u);
+    char name[64];
+    std::snprintf(name, sizeof name, "w_1_%.3f.bin", h["val_loss"][0]);
+    BOOST_TEST(files_in(dir.path) == (std::set<std::string>{name, "best.bin", "log.csv"}));
+    BOOST_TEST(stop->restored());  // back to epoch 1's finite weights
+    BOOST_TEST(std::isfinite(model.evaluate(xv, yv, {.verbose = 0}).at("loss")));
+    const auto lines = lines_of(read_all(dir / "log.csv"));
+    BOOST_TEST_REQUIRE(lines.size() == 3u);
+    BOOST_TEST(lines[0] == "epoch,learning_rate,loss,val_loss");
+    const auto cells = split(lines[2], ',');
+    BOOST_TEST_REQUIRE(cells.size() == 4u);
+    BOOST_TEST(cells[0] == "1");
+    BOOST_TEST(std::strtod(cells[1].c_str(), nullptr) == double(float(1e30)));
+    BOOST_TEST(cells[3] == "NA");  // no validation ran in the epoch cut short
 }
 
 BOOST_AUTO_TEST_SUITE_END()

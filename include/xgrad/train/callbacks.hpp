@@ -1,14 +1,18 @@
 #pragma once
 /// @file callbacks.hpp
-/// Training callbacks (Keras' hooks): a base with on_*_begin/end, EarlyStopping,
-/// TerminateOnNaN and LambdaCallback. A callback stops training through
-/// model()->stop_training(reason). Learning-rate control is in lr_callbacks.hpp, checkpoints
-/// and CSV logs in file_callbacks.hpp.
+/// Training callbacks (Keras' hooks): a base with on_*_begin/end, EarlyStopping (optionally
+/// restoring the best weights), TerminateOnNaN and LambdaCallback. A callback stops training
+/// through model()->stop_training(reason). Learning-rate control is in lr_callbacks.hpp,
+/// checkpoints and CSV logs in file_callbacks.hpp.
 
 #include <functional>
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/xt.hpp"
 
 namespace xgrad::nn {
 class Model;
@@ -55,25 +59,44 @@ private:
 
 /// Stops training when `monitor` has not improved by more than `min_delta` for `patience`
 /// epochs. Quantities whose name contains "acc" are maximised, others minimised.
+///
+/// A monitored entry missing from an epoch's logs is a ValueError listing the entries there,
+/// unless training was stopped during that epoch (TerminateOnNaN: no validation ran), whose
+/// logs are then skipped. ReduceLROnPlateau and ModelCheckpoint do the same.
+///
+/// With `restore_best_weights`, every parameter's value (trainable ones and state such as
+/// BatchNormalization's moving statistics: all of named_parameters()) is copied at the end of
+/// each epoch that improves on the best, and on_train_end copies them back when the last epoch
+/// that reached on_epoch_end is not the best one, whether training stopped early or ran all its
+/// epochs (Keras 3; Keras 2 restored only on an early stop). The optimizer's state is not
+/// restored (as Keras).
 class EarlyStopping : public Callback {
 public:
-    /// Watches `monitor` ("val_loss", "loss", "val_accuracy", ...).
-    explicit EarlyStopping(std::string monitor = "val_loss", int patience = 0, double min_delta = 0.0);
+    /// Watches `monitor` ("val_loss", "loss", "val_accuracy", ...). ValueError for patience < 0.
+    explicit EarlyStopping(std::string monitor = "val_loss", int patience = 0, double min_delta = 0.0,
+                           bool restore_best_weights = false);
     void on_train_begin(const Logs& logs) override;
     void on_epoch_end(int epoch, const Logs& logs) override;
+    void on_train_end(const Logs& logs) override;
     /// The epoch (0-based) whose value was best, -1 before any.
     int best_epoch() const { return best_epoch_; }
     /// The best value seen.
     double best() const { return best_; }
+    /// True when the last on_train_end copied the best epoch's weights back.
+    bool restored() const { return restored_; }
 
-    std::string monitor;  ///< the watched log entry
-    int patience;         ///< epochs without improvement before stopping
-    double min_delta;     ///< smallest change that counts as an improvement
+    std::string monitor;        ///< the watched log entry
+    int patience;               ///< epochs without improvement before stopping
+    double min_delta;           ///< smallest change that counts as an improvement
+    bool restore_best_weights;  ///< put the best epoch's weights back at the end of training
 
 private:
     double best_ = std::numeric_limits<double>::quiet_NaN();
     int best_epoch_ = -1;
+    int last_epoch_ = -1;  // the last epoch whose on_epoch_end ran
     int wait_ = 0;
+    bool restored_ = false;
+    std::vector<std::pair<std::string, Array>> best_weights_;  // named_parameters() at best_epoch_
 };
 
 /// Stops training at the first batch whose loss is NaN or infinite; the stop reason names
