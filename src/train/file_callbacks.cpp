@@ -1,4 +1,4 @@
-// ModelCheckpoint (Python-style file name fields) and CSVLogger (whole file rewritten atomically).
+// ModelCheckpoint (Python-style file name fields, weights or whole-model files) and CSVLogger (whole file rewritten atomically).
 #include "xgrad/train/file_callbacks.hpp"
 
 #include <cerrno>
@@ -10,10 +10,13 @@
 #include <sstream>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "train/callback_helpers.hpp"
 #include "xgrad/error.hpp"
 #include "xgrad/io.hpp"
 #include "xgrad/nn/model.hpp"
+#include "xgrad/nn/serialization.hpp"
 #include "xgrad/train/distribution.hpp"
 
 namespace xgrad::train {
@@ -148,12 +151,8 @@ std::string missing_key(const std::vector<Piece>& pieces, const Logs& logs) {
 
 ModelCheckpoint::ModelCheckpoint(std::string filepath, std::string monitor, bool save_best_only, bool save_weights_only)
     : filepath_(std::move(filepath)), monitor_(std::move(monitor)), save_best_only_(save_best_only),
-      maximize_(detail::maximizes(monitor_)),
+      save_weights_only_(save_weights_only), maximize_(detail::maximizes(monitor_)),
       best_(maximize_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {
-    if (!save_weights_only) {
-        throw ValueError("ModelCheckpoint: save_weights_only = false (a whole-model file) is not supported: xgrad saves "
-                         "weights files; rebuild the model in code and call load_weights");
-    }
     if (filepath_.empty() || filepath_.back() == '/') {
         throw ValueError("ModelCheckpoint: filepath '" + filepath_ + "' names no file");
     }
@@ -164,6 +163,15 @@ void ModelCheckpoint::on_train_begin(const Logs&) {
     // The directory part holds no field (checked at construction), so the pattern's own
     // directory is the one every file goes to.
     check_writable(filepath_, "ModelCheckpoint");
+    if (save_weights_only_ || !model()) return;
+    // Model::save refuses a model it cannot describe only when it is called, at the first epoch
+    // end: describe it now, before any step.
+    try {
+        nn::layer_to_json(*model());
+    } catch (const ValueError& e) {
+        throw ValueError(std::string("ModelCheckpoint: save_weights_only = false, but the whole model cannot be saved: ") +
+                         e.what() + " (or save weights only)");
+    }
 }
 
 std::string ModelCheckpoint::filepath_for(int epoch, const Logs& logs) const {
@@ -192,7 +200,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
         if (!current || !(maximize_ ? *current > best_ : *current < best_)) return;
         best_ = *current;
     }
-    model()->save_weights(path);
+    if (save_weights_only_) model()->save_weights(path);
+    else model()->save(path);
     last_saved_ = path;
 }
 

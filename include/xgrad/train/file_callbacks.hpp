@@ -13,9 +13,11 @@
 
 namespace xgrad::train {
 
-/// Saves the model's weights at the end of every epoch (Keras' ModelCheckpoint), with
-/// Model::save_weights: the xgrad weights file, the optimizer's state included, so a run can be
-/// resumed with load_weights.
+/// Saves the model at the end of every epoch (Keras' ModelCheckpoint): its weights with
+/// Model::save_weights (the xgrad weights file, the optimizer's state included, so a run can be
+/// resumed with load_weights into the model built in code), or with `save_weights_only = false`
+/// the whole model with Model::save (architecture, weights, compile configuration, optimizer
+/// options with the current learning rate, and state: train::load_model rebuilds it).
 ///
 /// `filepath` may hold Python format fields, as Keras formats it with
 /// `filepath.format(epoch=epoch + 1, **logs)`:
@@ -27,14 +29,16 @@ namespace xgrad::train {
 /// - `{{` and `}}` for literal braces.
 /// Fields may appear in the file name only, not in its directory, which must exist.
 ///
-/// When the pattern is checked: its syntax when the callback is constructed (ValueError naming
-/// the pattern: an unclosed or stray brace, an empty field, a format spec other than the ones
-/// above, `d` on a log entry, a field in the directory part); the directory in on_train_begin
-/// (IoError); the log keys at every epoch end, before anything is written (ValueError naming
-/// the pattern, the unknown key and the keys the logs hold): which keys exist is only known
-/// then ("val_*" needs validation data, "learning_rate" a learning-rate callback). An epoch
-/// during which training was stopped (TerminateOnNaN) lacks the val_* entries; it is not saved
-/// when the pattern or the monitor needs a missing one.
+/// When things are checked: the pattern's syntax when the callback is constructed (ValueError
+/// naming the pattern: an unclosed or stray brace, an empty field, a format spec other than the
+/// ones above, `d` on a log entry, a field in the directory part); in on_train_begin, before any
+/// step, the directory (IoError) and, with save_weights_only = false, that the whole model can
+/// be described (ValueError naming the layer whose type is not registered for saving); the log
+/// keys at every epoch end, before anything is written (ValueError naming the pattern, the
+/// unknown key and the keys the logs hold): which keys exist is only known then ("val_*" needs
+/// validation data, "learning_rate" a learning-rate callback). An epoch during which training
+/// was stopped (TerminateOnNaN) lacks the val_* entries; it is not saved when the pattern or
+/// the monitor needs a missing one.
 ///
 /// With `save_best_only`, a file is written only when `monitor` improves on the best value seen
 /// (strictly: less, or greater for names containing "acc", as Keras' mode "auto"); a monitored
@@ -42,8 +46,7 @@ namespace xgrad::train {
 /// across fit() calls, as Keras.
 class ModelCheckpoint : public Callback {
 public:
-    /// ValueError for a malformed `filepath` (see above) and for `save_weights_only = false`:
-    /// xgrad has no whole-model file (rebuild the model in code, then load_weights).
+    /// ValueError for a malformed `filepath` (see above).
     explicit ModelCheckpoint(std::string filepath, std::string monitor = "val_loss", bool save_best_only = false,
                              bool save_weights_only = true);
     void on_train_begin(const Logs& logs) override;
@@ -64,6 +67,7 @@ public:
 private:
     std::string filepath_, monitor_;
     bool save_best_only_;
+    bool save_weights_only_;
     bool maximize_;
     double best_;
     std::string last_saved_;
